@@ -25,7 +25,9 @@ def _driver_url(database_url: str, *, asynchronous: bool) -> URL:
         return url
     if backend == "sqlite":
         return url.set(drivername="sqlite+aiosqlite" if asynchronous else "sqlite")
-    raise ValueError(f"unsupported DATABASE_URL scheme {url.drivername!r}: use sqlite:// or mysql://")
+    raise ValueError(
+        f"unsupported DATABASE_URL scheme {url.drivername!r}: use sqlite:// or mysql://"
+    )
 
 
 def sync_url(database_url: str) -> URL:
@@ -72,9 +74,7 @@ def create_sync_engine(database_url: str, *, pool_size: int = 10, **kwargs: Any)
     return engine
 
 
-def create_async_db_engine(
-    database_url: str, *, pool_size: int = 20, **kwargs: Any
-) -> AsyncEngine:
+def create_async_db_engine(database_url: str, *, pool_size: int = 20, **kwargs: Any) -> AsyncEngine:
     engine = create_async_engine(
         async_url(database_url), **(_engine_options(database_url, pool_size) | kwargs)
     )

@@ -43,11 +43,17 @@ class Settings(BaseSettings):
         "created once.",
     )
     imvdb_base_url: str = Field(
-        default="http://127.0.0.1:8001/imvdb", description="IMVDb API (the simulator in tests)."
+        default="http://127.0.0.1:8001/imvdb/api/v1",
+        description="IMVDb API root (the simulator in tests and the demo).",
     )
     musicbrainz_base_url: str = Field(
-        default="http://127.0.0.1:8001/musicbrainz",
+        default="http://127.0.0.1:8001/musicbrainz/ws/2",
         description="MusicBrainz API (the simulator in tests).",
+    )
+    video_url_template: str = Field(
+        default="https://www.youtube.com/watch?v={youtube_id}",
+        description="Download URL built from a video's youtube_id when it has none "
+        "(the demo points it at the simulator's media).",
     )
     imvdb_api_key: str = Field(default="", description="Sent as IMVDB-APP-KEY to IMVDb.")
     upstream_timeout: float = Field(

@@ -37,9 +37,7 @@ class Video(TimestampMixin, Base):
     __tablename__ = "videos"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    artist_id: Mapped[int] = mapped_column(
-        ForeignKey("artists.id", ondelete="CASCADE"), index=True
-    )
+    artist_id: Mapped[int] = mapped_column(ForeignKey("artists.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(255), index=True)
     imvdb_id: Mapped[str | None] = mapped_column(String(64), index=True)
     youtube_id: Mapped[str | None] = mapped_column(String(32))
