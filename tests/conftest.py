@@ -22,6 +22,8 @@ from shared_models.migrate import upgrade
 from shared_models.models import Base
 from shared_models.settings import Settings
 
+pytest_plugins = ["tests.fixtures.media", "tests.fixtures.upstreams"]
+
 MARIADB_URL = os.environ.get("MVIDARR_TEST_MARIADB_URL", "mysql://root@127.0.0.1:3306/test")
 REDIS_URL = os.environ.get("MVIDARR_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 RUN_TOKEN = f"{os.getpid()}_{secrets.token_hex(3)}"

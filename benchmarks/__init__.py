@@ -1,0 +1,1 @@
+"""Benchmarks: the simulated upstream services, load scenarios, runners and reports."""
