@@ -1,0 +1,90 @@
+"""Errors as the API contract wants them: `{"error": "..."}` for /api and /auth, always.
+
+Views raise `ApiError(status, message)`; the handlers here also turn Werkzeug's HTTP
+exceptions (unknown path, wrong method, body too large) and unexpected crashes into that
+shape. HTML pages keep Flask's default error pages.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from legacy_flask.services.upstream import UpstreamError
+
+logger = logging.getLogger(__name__)
+
+JSON_PATH_PREFIXES = ("/api/", "/auth/")
+
+# The contract's wording for the errors Werkzeug raises before a view runs.
+HTTP_ERROR_MESSAGES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    500: "Internal server error",
+}
+
+
+class ApiError(Exception):
+    """An error answer: `{"error": message, **extra}` with `status`."""
+
+    def __init__(self, status: int, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.extra = extra
+
+    def to_response(self) -> Response:
+        response = jsonify({"error": self.message, **self.extra})
+        response.status_code = self.status
+        return response
+
+
+def wants_json_errors(path: str) -> bool:
+    return path == "/api" or path.startswith(JSON_PATH_PREFIXES)
+
+
+def error_response(status: int, message: str) -> Response:
+    return ApiError(status, message).to_response()
+
+
+def _handle_api_error(error: ApiError) -> Response:
+    return error.to_response()
+
+
+def _handle_upstream_error(error: UpstreamError) -> Response:
+    logger.warning("%s", error)
+    return error_response(502, f"{error.service} request failed")
+
+
+def _handle_http_exception(error: HTTPException) -> Response | HTTPException:
+    if not wants_json_errors(request.path) or error.code is None:
+        return error
+    message = HTTP_ERROR_MESSAGES.get(error.code, error.name)
+    response = error_response(error.code, message)
+    valid_methods = getattr(error, "valid_methods", None)
+    if valid_methods:
+        response.allow.update(valid_methods)
+    return response
+
+
+def _handle_unexpected(error: Exception) -> Response | HTTPException:
+    # Flask hands HTTPExceptions to their own handler; this one only sees real crashes.
+    logger.exception("unhandled error on %s %s", request.method, request.path, exc_info=error)
+    if wants_json_errors(request.path):
+        return error_response(500, HTTP_ERROR_MESSAGES[500])
+    return InternalServerError()
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(ApiError, _handle_api_error)
+    app.register_error_handler(UpstreamError, _handle_upstream_error)
+    app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(Exception, _handle_unexpected)
