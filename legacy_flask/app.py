@@ -20,6 +20,7 @@ from legacy_flask.errors import register_error_handlers
 from legacy_flask.runtime import EXTENSION_KEY, Runtime
 from shared_models.session_cookie import SessionCodec
 from shared_models.settings import Settings, get_settings
+from web_ui import STATIC_ROOT
 
 # JSON request bodies are small; anything bigger is a mistake or an attack.
 MAX_REQUEST_BYTES = 1024 * 1024
@@ -29,7 +30,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or get_settings()
     settings.resolved_media_root.mkdir(parents=True, exist_ok=True)
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=STATIC_ROOT)
     secret_key = settings.resolved_secret_key
     app.config.update(SECRET_KEY=secret_key, MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES)
     # The contract's key order, and the compact UTF-8 JSON the FastAPI app also sends.

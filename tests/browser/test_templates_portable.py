@@ -10,9 +10,9 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from legacy_flask.pages import STATIC_ROOT, StaticAssets
+from web_ui import STATIC_ROOT, TEMPLATES_ROOT, StaticAssets
 
-TEMPLATES = Path(STATIC_ROOT).parent / "templates"
+TEMPLATES = TEMPLATES_ROOT
 PAGE_TEMPLATES = {
     "dashboard.html": {},
     "artists.html": {},
