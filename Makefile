@@ -38,8 +38,6 @@ system-deps:
 	fi
 
 run: install
-	$(BIN)/mvgate db upgrade
-	$(BIN)/mvgate seed --if-empty
 	$(BIN)/mvgate demo --host $(HOST) --port $(PORT) --upstreams-port $(UPSTREAMS_PORT)
 
 test: install system-deps
