@@ -1,0 +1,252 @@
+"""/api/videos: list, search, one video, edit, status, delete, download, refresh, bulk."""
+
+from __future__ import annotations
+
+from tests.parity.case import (
+    EMPTY_BODY,
+    MALFORMED_JSON,
+    NAN_JSON,
+    NOT_AN_OBJECT,
+    TEXT_PLAIN,
+    delete,
+    get,
+    post,
+    put,
+)
+from tests.parity.world import (
+    ARTIST_TWO,
+    VIDEO_ACTIVE_DOWNLOAD,
+    VIDEO_FRESH,
+    VIDEO_MONITORED,
+    VIDEO_MP4,
+    VIDEO_NOTHING,
+    VIDEO_OUTSIDE_ROOT,
+    VIDEO_WANTED,
+    VIDEO_YOUTUBE_ID_ONLY,
+)
+
+V = f"/api/videos/{VIDEO_MONITORED}"
+# A download URL on the simulator that fails at once: the download thread ends quickly
+# and writes no file.
+FAILING_URL = "{upstream}/media/status/404"
+
+LIST = [
+    get("/api/videos/"),
+    get("/api/videos/", {"sort": "title", "order": "desc"}),
+    get("/api/videos/", {"sort": "artist_name"}),
+    get("/api/videos/", {"sort": "year", "order": "desc"}),
+    get("/api/videos/", {"sort": "created_at"}),
+    get("/api/videos/", {"sort": "status", "order": "desc"}),
+    get("/api/videos/", {"sort": "YEAR", "order": "DESC"}, note="sort words in upper case"),
+    get("/api/videos/", {"status": "WANTED"}),
+    get("/api/videos/", {"status": "downloaded"}, note="status in lower case"),
+    get("/api/videos/", {"status": ""}, note="blank status is no filter"),
+    get("/api/videos/", {"artist_id": ARTIST_TWO}),
+    get("/api/videos/", {"artist_id": 9999}),
+    get(
+        "/api/videos/",
+        {"status": "WANTED", "sort": "year", "order": "desc", "limit": 3, "offset": 1},
+    ),
+    get("/api/videos/", {"limit": 5, "offset": 5}),
+    get("/api/videos/", {"limit": 500}),
+    get("/api/videos/", {"offset": 1000}, note="past the end"),
+    # bad input
+    get("/api/videos/", {"status": "FOO"}),
+    get("/api/videos/", {"sort": "rating"}),
+    get("/api/videos/", {"order": "sideways"}),
+    get("/api/videos/", {"artist_id": 0}),
+    get("/api/videos/", {"artist_id": "abc"}),
+    get("/api/videos/", {"limit": 0}),
+    get("/api/videos/", {"limit": 501}),
+    get("/api/videos/", {"limit": "ten"}),
+    get("/api/videos/", {"limit": "1_0"}),
+    get("/api/videos/", {"limit": "+5"}),
+    get("/api/videos/", {"limit": " 5"}),
+    get("/api/videos/", {"offset": -1}),
+    get("/api/videos/", {"offset": 1_000_000_001}),
+    get("/api/videos/", {"offset": "99999999999999999999"}),
+    get("/api/videos/", {"limit": 0, "status": "FOO"}, note="two bad parameters"),
+]
+
+SEARCH = [
+    get("/api/videos/search"),
+    get("/api/videos/search", {"q": "under"}),
+    get("/api/videos/search", {"q": "UNDER"}),
+    get("/api/videos/search", {"q": "  under  "}, note="trimmed"),
+    get("/api/videos/search", {"q": "&"}),
+    get("/api/videos/search", {"q": "%"}, note="percent taken literally"),
+    get("/api/videos/search", {"q": "_"}, note="underscore taken literally"),
+    get("/api/videos/search", {"q": "núñez"}, note="accented artist name"),
+    get("/api/videos/search", {"artist": "wave"}),
+    get("/api/videos/search", {"status": "monitored"}),
+    get("/api/videos/search", {"year_from": 2010, "year_to": 2015}),
+    get("/api/videos/search", {"year_from": 2015, "year_to": 2015}),
+    get("/api/videos/search", {"genre": "house"}),
+    get("/api/videos/search", {"genre": "House"}, note="genre is case-sensitive"),
+    get("/api/videos/search", {"q": "a", "sort_by": "year", "sort_order": "desc", "limit": 4}),
+    get("/api/videos/search", {"q": "zzzz-nothing"}),
+    get("/api/videos/search", {"q": "a", "offset": 2, "limit": 2}),
+    # bad input
+    get("/api/videos/search", {"year_from": 2015, "year_to": 2010}),
+    get("/api/videos/search", {"year_from": "abc"}),
+    get("/api/videos/search", {"year_to": 10000}),
+    get("/api/videos/search", {"status": "nope"}),
+    get("/api/videos/search", {"sort_by": "rating"}),
+    get("/api/videos/search", {"sort_order": "up"}),
+    get("/api/videos/search", {"limit": 501}),
+    get("/api/videos/search", {"offset": "x"}),
+]
+
+ONE = [
+    get(f"/api/videos/{VIDEO_MP4}"),
+    get(f"/api/videos/{VIDEO_FRESH}"),
+    get(f"/api/videos/{VIDEO_MP4}", who="readonly"),
+    get("/api/videos/9999"),
+    get("/api/videos/0"),
+    get("/api/videos/-1"),
+    get("/api/videos/abc"),
+    get(f"/api/videos/{VIDEO_MP4}/", note="no trailing slash on items"),
+]
+
+EDIT = [
+    put(V, {"title": "Renamed", "year": 2001, "genres": ["rock", "rock", " pop "]}),
+    put(V, {"status": "ignored", "quality": "1080p", "description": "Hello \u2013 ünïcode"}),
+    put(V, {"imvdb_id": 12345, "youtube_id": "abc", "youtube_url": "https://example.com/v"}),
+    put(V, {"thumbnail_url": "https://example.com/x.jpg", "year": None}),
+    put(V, {"description": "", "quality": "   ", "youtube_url": ""}, note="blank is null"),
+    put(V, {"genres": None}, note="null genres is empty"),
+    put(V, {}, note="empty object changes nothing"),
+    put(V, {"title": "By a manager"}, who="manager"),
+    put(V, {"title": "By a key"}, who="key:user"),
+    # bad input
+    put(V, MALFORMED_JSON),
+    put(V, NAN_JSON),
+    put(V, NOT_AN_OBJECT),
+    put(V, EMPTY_BODY),
+    put(V, TEXT_PLAIN),
+    put(V, {"foo": 1}),
+    put(V, {"foo": 1, "title": 5}, note="unknown field reported first"),
+    put(V, {"title": 5, "year": "x"}, note="first bad field in table order"),
+    put(V, {"title": 5}),
+    put(V, {"title": None}),
+    put(V, {"title": "   "}),
+    put(V, {"title": "x" * 256}),
+    put(V, {"year": "1999"}),
+    put(V, {"year": 1899}),
+    put(V, {"year": 2101}),
+    put(V, {"year": True}),
+    put(V, {"year": 1999.5}),
+    put(V, {"genres": "rock"}),
+    put(V, {"genres": [1]}),
+    put(V, {"genres": [""]}),
+    put(V, {"genres": ["x"] * 51}),
+    put(V, {"status": "FOO"}),
+    put(V, {"status": 3}),
+    put(V, {"thumbnail_url": "ftp://example.com/x.jpg"}),
+    put(V, {"youtube_url": "not a url"}),
+    put(V, {"imvdb_id": True}),
+    put(V, {"quality": "q" * 33}),
+    put("/api/videos/9999", {"title": "x"}),
+    put("/api/videos/9999", {"title": 5}, note="body checked before the id"),
+    put(V, {"title": "x"}, who="readonly"),
+    put(V, {"title": "x"}, who="key:readonly"),
+    put(V, {"title": "x"}, auth_required=True),
+    put(V, {"title": "x"}, who="user", auth_required=True),
+]
+
+STATUS = [
+    put(f"{V}/status", {"status": "wanted"}),
+    put(f"{V}/status", {"status": " Downloaded "}),
+    put(f"{V}/status", {}),
+    put(f"{V}/status", {"status": None}),
+    put(f"{V}/status", {"status": "FOO"}),
+    put(f"{V}/status", {"status": 5}),
+    put(f"{V}/status", {"status": "wanted", "title": "x"}),
+    put(f"{V}/status", MALFORMED_JSON),
+    put("/api/videos/9999/status", {"status": "wanted"}),
+    put(f"{V}/status", {"status": "wanted"}, who="readonly"),
+]
+
+DELETE = [
+    delete(V),
+    delete(f"/api/videos/{VIDEO_MP4}", {"delete_file": "true"}),
+    delete(f"/api/videos/{VIDEO_MP4}", {"delete_file": "no"}),
+    delete(f"/api/videos/{VIDEO_ACTIVE_DOWNLOAD}", note="with a live download"),
+    delete(f"/api/videos/{VIDEO_OUTSIDE_ROOT}", {"delete_file": "true"}),
+    delete(f"/api/videos/{VIDEO_OUTSIDE_ROOT}"),
+    delete(V, {"delete_file": "maybe"}),
+    delete("/api/videos/9999"),
+    delete(V, who="readonly"),
+    delete(V, who="key:admin"),
+]
+
+DOWNLOAD = [
+    post(
+        f"/api/videos/{VIDEO_FRESH}/download",
+        {"url": FAILING_URL, "priority": 9},
+        starts_download=True,
+    ),
+    post(
+        f"/api/videos/{VIDEO_WANTED}/download",
+        {"url": FAILING_URL},
+        starts_download=True,
+        who="user",
+        note="a video with a cancelled download",
+    ),
+    post(f"/api/videos/{VIDEO_FRESH}/download", starts_download=True, note="URL from youtube_url"),
+    post(
+        f"/api/videos/{VIDEO_YOUTUBE_ID_ONLY}/download",
+        starts_download=True,
+        note="URL from VIDEO_URL_TEMPLATE",
+    ),
+    post(f"/api/videos/{VIDEO_ACTIVE_DOWNLOAD}/download", note="already queued"),
+    post(f"/api/videos/{VIDEO_ACTIVE_DOWNLOAD}/download", {"url": "ftp://x"}, note="queued first"),
+    post(f"/api/videos/{VIDEO_NOTHING}/download", note="no URL"),
+    post(f"/api/videos/{VIDEO_FRESH}/download", {"url": "ftp://example.com/v.mp4"}),
+    post(f"/api/videos/{VIDEO_FRESH}/download", {"url": "example.com/v.mp4"}),
+    post(f"/api/videos/{VIDEO_FRESH}/download", {"priority": 11}),
+    post(f"/api/videos/{VIDEO_FRESH}/download", {"priority": 0}),
+    post(f"/api/videos/{VIDEO_FRESH}/download", {"priority": "5"}),
+    post(f"/api/videos/{VIDEO_FRESH}/download", {"quality": "best"}),
+    post(f"/api/videos/{VIDEO_FRESH}/download", MALFORMED_JSON),
+    post(f"/api/videos/{VIDEO_FRESH}/download", NOT_AN_OBJECT),
+    post("/api/videos/9999/download"),
+    post(f"/api/videos/{VIDEO_FRESH}/download", who="readonly"),
+    post(f"/api/videos/{VIDEO_FRESH}/download", variant="private_hosts_refused"),
+]
+
+REFRESH = [
+    post(f"/api/videos/{VIDEO_MP4}/refresh-metadata"),
+    post(f"/api/videos/{VIDEO_MONITORED}/refresh-metadata", who="user"),
+    post(f"/api/videos/{VIDEO_FRESH}/refresh-metadata", note="not on IMVDb"),
+    post("/api/videos/9999/refresh-metadata"),
+    post(f"/api/videos/{VIDEO_MP4}/refresh-metadata", who="readonly"),
+    post(f"/api/videos/{VIDEO_MP4}/refresh-metadata", variant="upstreams_down"),
+]
+
+BULK = [
+    post("/api/videos/bulk/status", {"video_ids": [1, 2, 9999], "status": "ignored"}),
+    post("/api/videos/bulk/status", {"video_ids": [2, 2], "status": "wanted"}),
+    post("/api/videos/bulk/status", {"video_ids": [], "status": "wanted"}),
+    post("/api/videos/bulk/status", {"video_ids": [0], "status": "wanted"}),
+    post("/api/videos/bulk/status", {"video_ids": "1", "status": "wanted"}),
+    post("/api/videos/bulk/status", {"video_ids": [True], "status": "wanted"}),
+    post("/api/videos/bulk/status", {"video_ids": list(range(1, 1002)), "status": "wanted"}),
+    post("/api/videos/bulk/status", {"video_ids": [1]}),
+    post("/api/videos/bulk/status", {"status": "wanted"}),
+    post("/api/videos/bulk/status", {"video_ids": [1], "status": "nope"}),
+    post("/api/videos/bulk/status", {"video_ids": [1], "status": "wanted", "x": 1}),
+    post("/api/videos/bulk/status", MALFORMED_JSON),
+    post("/api/videos/bulk/status", {"video_ids": [1], "status": "wanted"}, who="readonly"),
+    post("/api/videos/bulk/delete", {"video_ids": [2, VIDEO_WANTED, 9999]}),
+    post("/api/videos/bulk/delete", {"video_ids": [VIDEO_ACTIVE_DOWNLOAD]}),
+    post("/api/videos/bulk/delete", {"video_ids": []}),
+    post("/api/videos/bulk/delete", {}),
+    post("/api/videos/bulk/delete", {"video_ids": [1], "delete_files": True}),
+    post("/api/videos/bulk/delete", EMPTY_BODY),
+    post("/api/videos/bulk/delete", {"video_ids": [2]}, who="key:readonly"),
+    get("/api/videos/bulk/status", note="POST only"),
+    get("/api/videos/bulk", note="no such path"),
+]
+
+CASES = LIST + SEARCH + ONE + EDIT + STATUS + DELETE + DOWNLOAD + REFRESH + BULK
