@@ -58,21 +58,36 @@ def endpoints_of(app: Any) -> list[Endpoint] | None:
     return None
 
 
+def _flattened(routes: Iterable[Any]) -> list[Any]:
+    """The routes with FastAPI's included routers expanded.
+
+    Recent FastAPI keeps each `include_router` as one opaque entry in `app.routes` and
+    offers `iter_route_contexts` to see through it; each context answers `path`,
+    `methods` and `name` like the route it stands for, with the include prefix applied.
+    """
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # no FastAPI installed: Starlette routes are already flat
+        return list(routes)
+    return list(iter_route_contexts(list(routes)))
+
+
 def _starlette_endpoints(routes: Iterable[Any], prefix: str) -> Iterable[Endpoint]:
-    for route in routes:
+    for entry in _flattened(routes):
+        route = getattr(entry, "original_route", entry)
         if isinstance(route, StarletteRoute):
-            methods = frozenset(route.methods) if route.methods is not None else None
-            yield Endpoint(prefix + route.path, methods, False, route.name)
+            methods = frozenset(entry.methods) if entry.methods is not None else None
+            yield Endpoint(prefix + entry.path, methods, False, entry.name)
         elif isinstance(route, WebSocketRoute):
-            yield Endpoint(prefix + route.path, None, True, route.name)
+            yield Endpoint(prefix + entry.path, None, True, entry.name)
         elif isinstance(route, Mount):
             inner = getattr(route.app, "routes", None)
             if isinstance(inner, list) and inner:
-                yield from _starlette_endpoints(inner, prefix + route.path)
+                yield from _starlette_endpoints(inner, prefix + entry.path)
             else:
                 # A mounted app we cannot see into (static files, another ASGI app):
                 # it may answer anything under its prefix.
-                yield Endpoint(prefix + route.path + "/{path:path}", None, False, route.name or "")
+                yield Endpoint(prefix + entry.path + "/{path:path}", None, False, route.name or "")
         elif isinstance(route, Host):
             continue
 
