@@ -69,9 +69,10 @@ def _handle_http_exception(error: HTTPException) -> Response | HTTPException:
         return error
     message = HTTP_ERROR_MESSAGES.get(error.code, error.name)
     response = error_response(error.code, message)
-    valid_methods = getattr(error, "valid_methods", None)
-    if valid_methods:
-        response.allow.update(valid_methods)
+    # Keep what the exception says beyond its body: Allow on a 405, Content-Range on a 416.
+    for name, value in error.get_headers():
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value
     return response
 
 

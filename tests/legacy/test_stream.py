@@ -109,6 +109,8 @@ def test_mp4_is_served_with_ranges(
 
     unsatisfiable = client.get(url, headers={"Range": f"bytes={len(content) + 10}-"})
     assert unsatisfiable.status_code == 416
+    assert unsatisfiable.headers["Content-Range"] == f"bytes */{len(content)}"
+    assert unsatisfiable.get_json() == {"error": "Requested Range Not Satisfiable"}
 
 
 def test_webm_keeps_its_type(
