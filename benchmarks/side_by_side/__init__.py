@@ -1,0 +1,1 @@
+"""Legacy vs new on one IMVDb-backed endpoint under concurrency (see __main__.py)."""

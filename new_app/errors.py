@@ -1,0 +1,169 @@
+"""Errors as the API contract wants them: `{"error": "..."}` for /api and /auth, always.
+
+Endpoints raise `ApiError(status, message)`. The handlers here also give the router's own
+misses (unknown path, wrong method) and unexpected crashes that shape. HTML pages keep
+plain HTML error pages, worded as the legacy app words them.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from new_app.services.upstream import UpstreamError
+from new_app.unmatched import answer_unmatched
+
+logger = logging.getLogger(__name__)
+
+JSON_PATH_PREFIXES = ("/api/", "/auth/")
+
+# The contract's wording for errors raised before an endpoint runs.
+HTTP_ERROR_MESSAGES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    500: "Internal server error",
+}
+
+# HTML error pages: the title and sentence browsers have always shown for these.
+HTML_ERROR_PAGES = {
+    400: (
+        "Bad Request",
+        "The browser (or proxy) sent a request that this server could not understand.",
+    ),
+    404: (
+        "Not Found",
+        "The requested URL was not found on the server. If you entered the URL manually "
+        "please check your spelling and try again.",
+    ),
+    405: ("Method Not Allowed", "The method is not allowed for the requested URL."),
+    413: ("Request Entity Too Large", "The data value transmitted exceeds the capacity limit."),
+    500: (
+        "Internal Server Error",
+        "The server encountered an internal error and was unable to complete your request. "
+        "Either the server is overloaded or there is an error in the application.",
+    ),
+}
+
+
+class ApiError(Exception):
+    """An error answer: `{"error": message, **extra}` with `status` (and extra headers)."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = dict(headers or {})
+        self.extra = extra
+
+    def to_response(self) -> JSONResponse:
+        return error_json(self.status, self.message, headers=self.headers, **self.extra)
+
+
+def error_json(
+    status: int, message: str, *, headers: Mapping[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    return JSONResponse({"error": message, **extra}, status_code=status, headers=headers)
+
+
+def error_html(status: int, headers: Mapping[str, str] | None = None) -> HTMLResponse:
+    title, description = HTML_ERROR_PAGES.get(status, HTML_ERROR_PAGES[500])
+    body = (
+        f"<!doctype html>\n<html lang=en>\n<title>{status} {html.escape(title)}</title>\n"
+        f"<h1>{html.escape(title)}</h1>\n<p>{html.escape(description)}</p>\n"
+    )
+    return HTMLResponse(body, status_code=status, headers=headers)
+
+
+def wants_json_errors(path: str) -> bool:
+    return path == "/api" or path.startswith(JSON_PATH_PREFIXES)
+
+
+def error_response(path: str, status: int, headers: Mapping[str, str] | None = None) -> Response:
+    """The contract's error for `status`: JSON under /api and /auth, HTML elsewhere."""
+    if wants_json_errors(path):
+        message = HTTP_ERROR_MESSAGES.get(status, HTTP_ERROR_MESSAGES[400])
+        return error_json(status, message, headers=headers)
+    return error_html(status, headers)
+
+
+async def handle_api_error(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, ApiError)
+    return error.to_response()
+
+
+async def handle_upstream_error(_request: Request, error: Exception) -> Response:
+    """IMVDb or MusicBrainz let us down (unreachable, too slow, 5xx, garbage): a 502."""
+    assert isinstance(error, UpstreamError)
+    logger.warning("%s", error)
+    return error_json(502, f"{error.service} request failed")
+
+
+async def handle_http_exception(request: Request, error: Exception) -> Response:
+    """The router's misses (404/405, answered the legacy way: 308 to the slashed URL,
+    OPTIONS, Allow), and the few HTTP errors Starlette raises itself."""
+    assert isinstance(error, HTTPException)
+    if error.status_code in (404, 405):
+        return answer_unmatched(request, error.status_code, error_response)
+    return error_response(request.url.path, error.status_code, error.headers)
+
+
+async def handle_validation_error(request: Request, _error: Exception) -> Response:
+    # Endpoints parse their own input with the contract's messages; this only guards
+    # against FastAPI's default 422 body ever reaching a client.
+    return error_response(request.url.path, 400)
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, handle_api_error)
+    app.add_exception_handler(UpstreamError, handle_upstream_error)
+    app.add_exception_handler(HTTPException, handle_http_exception)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+
+
+class UnexpectedErrors:
+    """Outermost middleware: a crash anywhere (an endpoint, a dependency, another
+    middleware) is logged and answered 500 in the contract's shape, not re-raised."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        response_started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if response_started:
+                # Too late for an error answer; the server closes the connection.
+                raise
+            await error_response(scope["path"], 500)(scope, receive, send)
