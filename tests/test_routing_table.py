@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gateway.checking import check_file
+from gateway.checking import check_file, coverage
 from gateway.endpoints import endpoints_of
 
 SHIPPED_TABLE = Path(__file__).resolve().parent.parent / "routing_table.yaml"
@@ -28,3 +28,16 @@ def test_every_legacy_endpoint_has_a_route() -> None:
         (method, route.path) for route in report.table.routes for method in route.methods or ()
     }
     assert sorted(legacy_pairs - routed_pairs) == []
+
+
+def test_new_app_implements_and_serves_every_legacy_endpoint() -> None:
+    report = check_file(SHIPPED_TABLE)
+    assert report.table is not None
+    (new_coverage,) = coverage(report.table, report.apps)
+    assert new_coverage.other == "new"
+    not_served = [(row.method, row.path) for row in new_coverage.endpoints if not row.routed]
+    not_implemented = [
+        (row.method, row.path) for row in new_coverage.endpoints if not row.implemented
+    ]
+    assert not_implemented == []
+    assert not_served == []

@@ -44,11 +44,14 @@ def test_table_view_sort_filter_and_paging(
     page.select_option("#sort-select", "year")
     page.select_option("#order-select", "desc")
     expect(page).to_have_url(re.compile(r"sort=year.*order=desc"))
+    # The table is redrawn when the re-sorted page arrives: read it after that.
+    expect(page.locator("#video-results")).not_to_have_attribute("aria-busy", "true")
     expect(rows).to_have_count(24)
     years = [int(text) for text in rows.locator("td:nth-child(5)").all_inner_texts()]
     assert years == sorted(years, reverse=True)
 
     page.select_option("#status-filter", "WANTED")
+    expect(page.locator("#video-results")).not_to_have_attribute("aria-busy", "true")
     expect(page.locator("#video-results")).to_have_attribute(
         "data-total", str(len(videos_with_status(live_server, "WANTED")))
     )
