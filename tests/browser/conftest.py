@@ -87,7 +87,9 @@ def live_server(ui_settings: Settings, seeded_database: str) -> Iterator[str]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: while Playwright's sync API is open, the main thread counts
+# as running an event loop, so the async tests of later modules could not run their own.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not shutil.which(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: install the chromium package")

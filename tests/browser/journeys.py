@@ -5,6 +5,7 @@ together; they only drive the page and read what it shows (test data comes from
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -90,10 +91,17 @@ def add_to_playlist(page: Page, video_id: int, playlist_name: str) -> None:
     expect(page.locator("#notices .notice", has_text=f"Added to “{playlist_name}”")).to_be_visible()
 
 
-def queue_download_and_watch(page: Page, base_url: str, video_id: int) -> list[tuple[str, float]]:
+def queue_download_and_watch(
+    page: Page,
+    base_url: str,
+    video_id: int,
+    on_sample: Callable[[str, float], None] | None = None,
+) -> list[tuple[str, float]]:
     """Queue the video's download from its page, go to /downloads and watch its row until
     it finishes. Returns every (status, progress) the row showed; the row must have been
-    seen while active (finished rows only stay in the queue table if they were)."""
+    seen while active (finished rows only stay in the queue table if they were).
+    `on_sample(status, progress)` is called with each reading: a journey can act while the
+    download runs (flip the routing table underneath it, say)."""
     page.goto(f"/video/{video_id}")
     expect(page.locator("#no-file")).to_be_visible()
     page.click("#queue-download")
@@ -109,6 +117,8 @@ def queue_download_and_watch(page: Page, base_url: str, video_id: int) -> list[t
         status = row.get_attribute("data-status") or ""
         progress = float(row.locator("progress").evaluate("bar => bar.value"))
         seen.append((status, progress))
+        if on_sample is not None:
+            on_sample(status, progress)
         if status in FINISHED_DOWNLOAD:
             return seen
         page.wait_for_timeout(200)
