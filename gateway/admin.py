@@ -1,4 +1,5 @@
-"""The gateway's own HTTP surface: `/_gateway/status`, `/_gateway/reload`, `/metrics`.
+"""The gateway's own HTTP surface: `/_gateway/` (dashboard), `/_gateway/status`,
+`/_gateway/reload`, `/_gateway/diffs`, `/_gateway/rollbacks/clear`, `/metrics`.
 
 All of it is guarded: with `MVGATE_ADMIN_TOKEN` set, a request needs
 `Authorization: Bearer <token>`; without a token, only loopback clients that did not come
@@ -10,21 +11,29 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import os
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
+import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.asgi import Message, Receive, Scope, Send
+from gateway.dashboard import render_dashboard
 from gateway.errors import json_error
+from gateway.live_table import RouteEntry
 from gateway.metrics import CONTENT_TYPE, UNMATCHED
+from gateway.state import DiffReport
 
 if TYPE_CHECKING:
     from gateway.app import Gateway
+
+logger = logging.getLogger("mvgate.admin")
 
 FORWARDING_HEADERS = (b"forwarded", b"x-forwarded-for", b"x-real-ip")
 
@@ -91,10 +100,58 @@ class AdminGuard:
 
 
 def admin_app(gateway: Gateway) -> AdminGuard:
-    # Sync endpoints run in Starlette's thread pool: with several workers, reading the
-    # metrics means reading every worker's files.
-    def status(request: Request) -> JSONResponse:
-        return JSONResponse(status_report(gateway))
+    # With several workers, reading the metrics means reading every worker's files: that
+    # happens in a thread (a sync endpoint runs in Starlette's pool; status uses to_thread).
+    async def status(request: Request) -> JSONResponse:
+        return JSONResponse(await status_report(gateway))
+
+    async def dashboard(request: Request) -> HTMLResponse:
+        return HTMLResponse(render_dashboard(await status_report(gateway)))
+
+    async def diffs(request: Request) -> JSONResponse:
+        path = request.query_params.get("path")
+        table = gateway.live.current
+        labels = None
+        if path is not None:
+            labels = [entry.label for entry in table.routes if entry.route.path == path]
+        try:
+            reports = await gateway.controls.state.diff_report(labels)
+        except Exception as error:
+            return _state_unavailable(error)
+        shadowed = [entry for entry in table.routes if entry.shadow_share]
+        routes = {label: report.as_dict() for label, report in reports.items()}
+        for entry in shadowed:
+            if (labels is None or entry.label in labels) and entry.label not in routes:
+                routes[entry.label] = DiffReport().as_dict()
+        for entry in table.routes:
+            if entry.label in routes:
+                routes[entry.label]["path"] = entry.route.path
+                routes[entry.label]["ignore"] = list(entry.route.ignore)
+                routes[entry.label]["shadow"] = entry.route.shadow
+        return JSONResponse(
+            {
+                "shared_state": gateway.controls.state.kind,
+                "worker_pid": os.getpid(),
+                "routes": routes,
+            }
+        )
+
+    async def clear(request: Request) -> JSONResponse:
+        path = request.query_params.get("path")
+        table = gateway.live.current
+        if path is not None and not any(entry.route.path == path for entry in table.routes):
+            return JSONResponse({"error": f"no route with the path {path!r}"}, status_code=404)
+        try:
+            ended = await gateway.controls.clear(path)
+        except Exception as error:
+            return _state_unavailable(error)
+        return JSONResponse(
+            {
+                "cleared": [event.as_dict() for event in ended],
+                "shared_state": gateway.controls.state.kind,
+                "worker_pid": os.getpid(),
+            }
+        )
 
     async def reload(request: Request) -> JSONResponse:
         result = await gateway.reloader.reload_everywhere("admin request")
@@ -110,8 +167,11 @@ def admin_app(gateway: Gateway) -> AdminGuard:
 
     app = Starlette(
         routes=[
+            Route("/_gateway/", dashboard, methods=["GET"]),
             Route("/_gateway/status", status, methods=["GET"]),
             Route("/_gateway/reload", reload, methods=["POST"]),
+            Route("/_gateway/diffs", diffs, methods=["GET"]),
+            Route("/_gateway/rollbacks/clear", clear, methods=["POST"]),
             Route("/metrics", metrics, methods=["GET"]),
         ],
         exception_handlers={HTTPException: json_http_error},
@@ -120,9 +180,18 @@ def admin_app(gateway: Gateway) -> AdminGuard:
     return AdminGuard(app, token.get_secret_value() if token is not None else None)
 
 
-def status_report(gateway: Gateway) -> dict[str, Any]:
+def _state_unavailable(error: Exception) -> JSONResponse:
+    logger.error("shared state unavailable: %s: %s", type(error).__name__, error)
+    return JSONResponse(
+        {"error": f"the shared state store is unavailable: {type(error).__name__}: {error}"},
+        status_code=503,
+    )
+
+
+async def status_report(gateway: Gateway) -> dict[str, Any]:
     table = gateway.live.current
-    traffic = gateway.metrics.traffic()
+    controls = gateway.controls
+    traffic = await anyio.to_thread.run_sync(gateway.metrics.traffic)
 
     def traffic_of(route: str) -> dict[str, Any]:
         return {
@@ -131,6 +200,52 @@ def status_report(gateway: Gateway) -> dict[str, Any]:
             if label == route
         }
 
+    state: dict[str, Any] = {
+        "kind": controls.state.kind,
+        "interval_seconds": controls.interval,
+        "rounds": controls.rounds,
+        "error": None,
+    }
+    windows: dict[str, dict[str, Any]] = {}
+    diff_counts: dict[str, dict[str, int]] = {}
+    history: list[dict[str, Any]] = []
+    try:
+        for entry in table.routes:
+            if entry.watched:
+                served, baseline = await controls.window_of(table, entry)
+                windows[entry.label] = {
+                    entry.route.backend: served.as_dict(),
+                    table.spec.default: baseline.as_dict(),
+                }
+        reports = await controls.state.diff_report()
+        diff_counts = {label: report.as_dict()["counts"] for label, report in reports.items()}
+        history = await controls.state.history()
+    except Exception as error:  # the rest of the status is still worth answering
+        state["error"] = f"{type(error).__name__}: {error}"
+
+    def route_report(entry: RouteEntry) -> dict[str, Any]:
+        route = entry.route
+        rollback = controls.active_rollback(entry)
+        return {
+            "index": entry.index,
+            "label": entry.label,
+            "path": route.path,
+            "methods": list(route.methods) if route.methods is not None else None,
+            "websocket": route.websocket,
+            "backend": route.backend,
+            "serving": table.spec.default if rollback is not None else route.backend,
+            "canary": route.canary,
+            "shadow": route.shadow,
+            "ignore": list(route.ignore),
+            "traffic": traffic_of(entry.label),
+            "window": windows.get(entry.label),
+            "rollback": rollback.as_dict() if rollback is not None else None,
+            "rollback_limits": asdict(entry.limits) if entry.watched else None,
+            "rate_limit": entry.rate_limit.model_dump() if entry.rate_limit else None,
+            "diffs": diff_counts.get(entry.label),
+        }
+
+    overrides = table.spec.overrides
     return {
         "source": table.source,
         "generation": table.generation,
@@ -140,20 +255,14 @@ def status_report(gateway: Gateway) -> dict[str, Any]:
         "worker_pid": os.getpid(),
         "default": table.spec.default,
         "backends": {name: backend.describe() for name, backend in table.backends.items()},
-        "routes": [
-            {
-                "index": entry.index,
-                "label": entry.label,
-                "path": route.path,
-                "methods": list(route.methods) if route.methods is not None else None,
-                "websocket": route.websocket,
-                "backend": route.backend,
-                "canary": route.canary,
-                "shadow": route.shadow,
-                "traffic": traffic_of(entry.label),
-            }
-            for entry in table.routes
-            for route in [entry.route]
-        ],
-        "unmatched": {"backend": table.spec.default, "traffic": traffic_of(UNMATCHED)},
+        "overrides": overrides.model_dump() if overrides is not None else None,
+        "users": table.spec.users.model_dump(),
+        "shared_state": state,
+        "rollbacks": {"active": controls.active(table), "history": history},
+        "routes": [route_report(entry) for entry in table.routes],
+        "unmatched": {
+            "backend": table.spec.default,
+            "traffic": traffic_of(UNMATCHED),
+            "rate_limit": table.spec.rate_limit.model_dump() if table.spec.rate_limit else None,
+        },
     }

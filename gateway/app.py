@@ -17,6 +17,7 @@ from gateway.access_log import AccessLog
 from gateway.admin import admin_app, is_admin_path
 from gateway.asgi import Receive, Scope, Send
 from gateway.backends import Backend
+from gateway.controls import Controls
 from gateway.dispatch import Dispatcher
 from gateway.live_table import LiveTable, ReloadResult
 from gateway.metrics import GatewayMetrics
@@ -34,10 +35,14 @@ class Gateway:
             settings.routes.absolute(),
             thread_usage=self.metrics.thread_usage,
             on_retired=self._backend_retired,
+            on_unknown_override=self.metrics.override_ignored.inc,
         )
         self.live.listeners.append(self._reloaded)
         self.reloader = Reloader(self.live, settings.watch, settings.supervisor_pid)
-        self.dispatcher = Dispatcher(self.live, self.metrics, AccessLog(settings.access_log))
+        self.controls = Controls(self.live, self.metrics, settings)
+        self.dispatcher = Dispatcher(
+            self.live, self.metrics, AccessLog(settings.access_log), self.controls
+        )
         self.admin = admin_app(self)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -50,10 +55,12 @@ class Gateway:
 
     async def startup(self) -> None:
         await self.live.load()
+        await self.controls.start()
         await self.reloader.start()
 
     async def shutdown(self) -> None:
         await self.reloader.stop()
+        await self.controls.stop()
         await self.live.close()
         if self.metrics.multiprocess:
             # Gauges in "live" modes stop counting this worker.

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gateway.canary import load_hook
 from gateway.endpoints import Endpoint, EndpointIndex, endpoint_problems, endpoints_of
 from gateway.importing import ImportStringError, load_app
 from gateway.live_table import compile_routes
@@ -55,6 +56,14 @@ def load_in_process_apps(
     return apps, problems
 
 
+def hook_problems(document: Any, table: RoutingTable) -> list[Problem]:
+    try:
+        load_hook(table.users)
+    except ImportStringError as error:
+        return [Problem(str(error), line_of(document, ("users", "hook")), "users.hook")]
+    return []
+
+
 def check_file(path: Path, imports: bool = True) -> CheckReport:
     source = str(path)
     try:
@@ -74,6 +83,8 @@ def check_file(path: Path, imports: bool = True) -> CheckReport:
     if imports:
         report.apps, import_problems = load_in_process_apps(document, parts.backends)
         report.problems.extend(import_problems)
+        if report.table is not None:
+            report.problems.extend(hook_problems(document, report.table))
         report.problems.extend(endpoint_problems(document, parts.routes, report.apps))
     report.problems.sort(key=lambda problem: problem.line or 0)
     return report

@@ -111,24 +111,92 @@ def check(
     )
 
 
+UrlOption = Annotated[
+    str, typer.Option(envvar="MVGATE_URL", help="A running gateway (token: $MVGATE_ADMIN_TOKEN).")
+]
+DEFAULT_URL = "http://127.0.0.1:8000"
+
+
+def _admin_headers() -> dict[str, str]:
+    token = os.environ.get("MVGATE_ADMIN_TOKEN")
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
 def _live_status(url: str, token: str | None) -> dict[str, Any] | None:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        response = httpx.get(f"{url.rstrip('/')}/_gateway/status", headers=headers, timeout=2)
+        response = httpx.get(f"{url.rstrip('/')}/_gateway/status", headers=headers, timeout=5)
     except httpx.HTTPError:
         return None
     return response.json() if response.status_code == 200 else None
 
 
+def _admin_call(
+    method: str, url: str, endpoint: str, params: dict[str, str | None]
+) -> dict[str, Any]:
+    """An admin endpoint's JSON answer, or exit 1 saying why there is none."""
+    try:
+        response = httpx.request(
+            method,
+            f"{url.rstrip('/')}{endpoint}",
+            params={k: v for k, v in params.items() if v is not None},
+            headers=_admin_headers(),
+            timeout=10,
+        )
+    except httpx.HTTPError as error:
+        errors.print(f"no gateway answering at {url}: {error}", markup=False, highlight=False)
+        raise typer.Exit(1) from None
+    try:
+        body = response.json()
+    except ValueError:
+        body = {"error": response.text[:200]}
+    if response.status_code != 200:
+        message = body.get("error", response.reason_phrase) if isinstance(body, dict) else body
+        errors.print(f"{url}: {response.status_code}: {message}", markup=False, highlight=False)
+        raise typer.Exit(1)
+    return body  # type: ignore[no-any-return]
+
+
+def _clear_rollbacks(url: str, path: str | None) -> None:
+    answer = _admin_call("POST", url, "/_gateway/rollbacks/clear", {"path": path})
+    cleared = answer["cleared"]
+    if not cleared:
+        console.print(f"no active rollback{f' on {path}' if path else ''}: nothing to clear")
+    for event in cleared:
+        console.print(
+            f"cleared: {event['route']} goes back to {event['backend']} "
+            f"(rolled back for {event['reason']})",
+            markup=False,
+            highlight=False,
+        )
+    if answer.get("shared_state") == "process":
+        console.print(
+            f"(state is per process: this cleared worker {answer['worker_pid']} only; with "
+            "several workers set REDIS_URL, or edit the route to clear it everywhere)"
+        )
+
+
 @app.command()
 def routes(
+    path: Annotated[
+        str | None, typer.Argument(help="With --clear: the route path to clear (default: all).")
+    ] = None,
     routes: RoutesOption = DEFAULT_ROUTES,
-    url: Annotated[
-        str, typer.Option(envvar="MVGATE_URL", help="A running gateway, for live counters.")
-    ] = "http://127.0.0.1:8000",
+    url: UrlOption = DEFAULT_URL,
+    clear: Annotated[
+        bool,
+        typer.Option("--clear", help="End automatic rollbacks (of PATH, else of every route)."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """The routing table: path, methods, backend, and live traffic when a gateway runs."""
+    """The routing table: path, methods, backend, canary, shadow, and live traffic, errors,
+    p95 and rollbacks when a gateway runs. `--clear [PATH]` ends automatic rollbacks."""
+    if clear:
+        _clear_rollbacks(url, path)
+        return
+    if path is not None:
+        errors.print("PATH is only taken with --clear")
+        raise typer.Exit(2)
     report = check_file(routes, imports=False)
     if report.table is None:
         for message in report.messages:
@@ -136,9 +204,11 @@ def routes(
         raise typer.Exit(1)
     status = _live_status(url, os.environ.get("MVGATE_ADMIN_TOKEN"))
     live = {entry["label"]: entry["traffic"] for entry in status["routes"]} if status else {}
+    rolled = {e["label"]: e["rollback"] for e in status["routes"]} if status else {}
     rows = []
     for index, route in enumerate(report.table.routes):
         traffic = live.get(route.describe(), {})
+        rollback = rolled.get(route.describe())
         rows.append(
             {
                 "index": index,
@@ -150,6 +220,7 @@ def routes(
                 "requests": sum(t["requests"] for t in traffic.values()) if status else None,
                 "errors": sum(t["errors"] for t in traffic.values()) if status else None,
                 "p95_ms": max((t["p95_ms"] or 0 for t in traffic.values()), default=None),
+                "rollback": rollback,
             }
         )
     if as_json:
@@ -161,6 +232,7 @@ def routes(
     if status:
         for column in ("requests", "5xx", "p95 ms"):
             table.add_column(column, justify="right")
+        table.add_column("rollback")
     for row in rows:
         cells = [
             str(row["index"]),
@@ -173,12 +245,68 @@ def routes(
         if status:
             p95 = row["p95_ms"]
             cells += [str(row["requests"]), str(row["errors"]), "" if not p95 else f"{p95:.1f}"]
+            rollback = row["rollback"]
+            cells.append(f"to {rollback['fallback']} ({rollback['reason']})" if rollback else "")
         table.add_row(*cells)
     console.print(table)
     if status is None:
         console.print(f"(no gateway answering at {url}: no live counters)")
     else:
         console.print(f"live: generation {status['generation']}, worker {status['worker_pid']}")
+
+
+@app.command()
+def diffs(
+    path: Annotated[
+        str | None, typer.Argument(help="Only the routes of this path template.")
+    ] = None,
+    url: UrlOption = DEFAULT_URL,
+    samples: Annotated[int, typer.Option(min=0, help="Diff samples shown per route.")] = 3,
+    as_json: JsonOption = False,
+) -> None:
+    """Shadow diffs of a running gateway: outcomes per route and the latest differences."""
+    answer = _admin_call("GET", url, "/_gateway/diffs", {"path": path})
+    if as_json:
+        console.print_json(json.dumps(answer))
+        return
+    routes_found = answer["routes"]
+    if not routes_found:
+        console.print("no shadowed route" + (f" with the path {path}" if path else ""))
+        return
+    table = Table(title=f"shadow diffs ({answer['shared_state']} state)")
+    table.add_column("route", no_wrap=True)
+    outcomes = ("match", "noise", "diff", "error", "dropped", "skipped")
+    for outcome in outcomes:
+        table.add_column(outcome, justify="right")
+    table.add_column("noise learnt")
+    for label, found in routes_found.items():
+        counts = found["counts"]
+        table.add_row(
+            label,
+            *(str(counts.get(outcome, 0)) for outcome in outcomes),
+            ", ".join(found["noise"][:5]) + (" ..." if len(found["noise"]) > 5 else ""),
+        )
+    console.print(table)
+    for label, found in routes_found.items():
+        for sample in found["samples"][:samples]:
+            request = sample["request"]
+            query = f"?{request['query']}" if request["query"] else ""
+            primary, shadow = sample["primary"], sample["shadow"]
+            console.print(
+                f"\n{label}: {request['method']} {request['path']}{query} "
+                f"(request {request['request_id']})\n"
+                f"  {primary['backend']} {primary['status']} vs {shadow['backend']} "
+                f"{shadow['status']}",
+                markup=False,
+                highlight=False,
+            )
+            for difference in sample["differences"]:
+                console.print(
+                    f"  {difference['kind']:5} {difference['path']}: "
+                    f"{difference['primary']} vs {difference['shadow']}",
+                    markup=False,
+                    highlight=False,
+                )
 
 
 @app.command()

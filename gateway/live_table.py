@@ -25,23 +25,37 @@ from typing import Any
 import anyio
 
 from gateway.backends import Backend, ThreadUsage, build_backend
+from gateway.canary import UserHook, UserKeys, load_hook
 from gateway.endpoints import endpoint_problems
 from gateway.importing import ImportStringError
+from gateway.jsonpaths import IgnoreRules
 from gateway.lifespan import LifespanError
 from gateway.matcher import Matcher
-from gateway.schema import Route, RoutingTable, WsgiBackend
+from gateway.override import OverrideReader
+from gateway.rollback import DEFAULTS, Thresholds, fingerprint, thresholds_for
+from gateway.schema import RateLimit, Route, RoutingTable, WsgiBackend
 from gateway.validation import Problem, TableError, line_of, parse_yaml, validate_document
+from gateway.window import slot_seconds
 
 logger = logging.getLogger("mvgate.reload")
 
 
 @dataclass(frozen=True)
 class RouteEntry:
-    """A route of the table in force, with its position (for status and metrics)."""
+    """A route of the table in force, with its position (for status and metrics) and its
+    cutover settings resolved against the table's, so that requests read them directly."""
 
     index: int
     route: Route
     label: str  # its name in metrics and status: "GET,PUT /api/videos/{video_id:int}"
+    limits: Thresholds = field(default_factory=lambda: Thresholds(**DEFAULTS))
+    fingerprint: str = ""  # changes when the route is edited (see gateway.rollback)
+    watched: bool = False  # served by a non-default backend, with rollback enabled
+    slot_seconds: float = 1.0  # of its rollback window
+    shadow_share: float = 0.0  # share of its GET/HEAD requests shadowed, 0-1
+    ignore: IgnoreRules = field(default_factory=IgnoreRules)
+    rate_limit: RateLimit | None = None
+    rate_scope: str = "*"  # the route's own bucket, or "*": the table-wide one
 
 
 @dataclass(frozen=True)
@@ -55,10 +69,37 @@ class CompiledTable:
     http: Matcher[RouteEntry]
     websocket: Matcher[RouteEntry]
     routes: tuple[RouteEntry, ...]
+    overrides: OverrideReader | None = None
+    users: UserKeys | None = None  # None until the table is loaded by a LiveTable
 
     @property
     def default(self) -> Backend:
         return self.backends[self.spec.default]
+
+
+def route_entry(spec: RoutingTable, index: int, route: Route) -> RouteEntry:
+    limits = thresholds_for(spec, route)
+    label = route.describe()
+    on_other_backend = route.backend != spec.default and not route.websocket
+    shadow = 100.0 if route.shadow is True else float(route.shadow or 0)
+    rate_limit = spec.rate_limit
+    if route.rate_limit is False:
+        rate_limit = None
+    elif route.rate_limit is not None:
+        rate_limit = route.rate_limit
+    return RouteEntry(
+        index,
+        route,
+        label,
+        limits=limits,
+        fingerprint=fingerprint(route, limits),
+        watched=on_other_backend and limits.enabled,
+        slot_seconds=slot_seconds(limits.window),
+        shadow_share=shadow / 100 if on_other_backend else 0.0,
+        ignore=IgnoreRules(route.ignore),
+        rate_limit=rate_limit,
+        rate_scope=label if isinstance(route.rate_limit, RateLimit) else "*",
+    )
 
 
 def compile_routes(
@@ -68,7 +109,7 @@ def compile_routes(
     websocket: Matcher[RouteEntry] = Matcher()
     entries = []
     for index, route in enumerate(spec.routes):
-        entry = RouteEntry(index, route, route.describe())
+        entry = route_entry(spec, index, route)
         entries.append(entry)
         if route.websocket:
             websocket.add(route.template, None, entry)
@@ -104,14 +145,17 @@ class LiveTable:
         path: Path,
         thread_usage: UsageFactory | None = None,
         on_retired: Callable[[Backend], None] | None = None,
+        on_unknown_override: Callable[[], None] | None = None,
     ) -> None:
         self.path = path
         self._thread_usage = thread_usage
         self._on_retired = on_retired
+        self._on_unknown_override = on_unknown_override
         self._current: CompiledTable | None = None
         self._lock = asyncio.Lock()
         self._retiring: set[asyncio.Task[None]] = set()
         self.last_reload: ReloadResult | None = None
+        self._refused: TableError | None = None  # why the last refused file was refused
         self.listeners: list[Callable[[ReloadResult], None]] = []
 
     @property
@@ -123,7 +167,7 @@ class LiveTable:
         """The first load: there is no last good table, so problems are raised."""
         result = await self.reload("startup")
         if result.result == "invalid":
-            raise TableError(str(self.path), [Problem(message) for message in result.errors])
+            raise self._refused or TableError(str(self.path), [Problem(m) for m in result.errors])
         return self.current
 
     async def reload(self, reason: str) -> ReloadResult:
@@ -131,6 +175,7 @@ class LiveTable:
             try:
                 result = await self._reload(reason)
             except TableError as error:
+                self._refused = error
                 result = self._result("invalid", reason, error.messages)
                 logger.error(
                     "routing table %s refused (%s); the last good table keeps serving:\n%s",
@@ -179,6 +224,7 @@ class LiveTable:
             raise TableError(source, [Problem("the file is not UTF-8 text")]) from None
         document = parse_yaml(text, source)
         spec = validate_document(document, source)
+        hook = await self._user_hook(document, spec)
         backends, fresh = await self._backends_for(document, spec, previous)
         try:
             apps = {name: backend.app for name, backend in backends.items()}
@@ -191,8 +237,21 @@ class LiveTable:
             raise
         http, websocket, entries = compile_routes(spec)
         generation = previous.generation + 1 if previous is not None else 1
+        overrides = None
+        if spec.overrides is not None and (spec.overrides.header or spec.overrides.cookie):
+            overrides = OverrideReader(spec.overrides, backends, self._on_unknown_override)
         self._current = CompiledTable(
-            spec, source, digest, generation, time.time(), backends, http, websocket, entries
+            spec,
+            source,
+            digest,
+            generation,
+            time.time(),
+            backends,
+            http,
+            websocket,
+            entries,
+            overrides,
+            UserKeys(spec.users, hook),
         )
         if previous is not None:
             retired = [b for b in previous.backends.values() if b not in backends.values()]
@@ -210,6 +269,14 @@ class LiveTable:
             extra={"fields": {"event": "reload", "result": "ok", "generation": generation}},
         )
         return ReloadResult("ok", reason, time.time(), generation)
+
+    async def _user_hook(self, document: Any, spec: RoutingTable) -> UserHook | None:
+        try:
+            # Importing blocks: keep it off the event loop.
+            return await anyio.to_thread.run_sync(load_hook, spec.users)
+        except ImportStringError as error:
+            line = line_of(document, ("users", "hook"))
+            raise TableError(str(self.path), [Problem(str(error), line, "users.hook")]) from None
 
     async def _backends_for(
         self, document: Any, spec: RoutingTable, previous: CompiledTable | None

@@ -118,6 +118,49 @@ class GatewayMetrics:
             registry=registry,
             multiprocess_mode="livemax",
         )
+        # -- cutover controls --
+        self.shadow_requests = Counter(
+            "mvgate_shadow_requests",
+            "Shadow copies by route and outcome: match, noise (only noisy differences), diff, "
+            "error (the copy failed), dropped (too many in flight), skipped (body too large).",
+            ["route", "outcome"],
+            registry=registry,
+        )
+        self.shadow_in_flight = Gauge(
+            "mvgate_shadow_in_flight",
+            "Shadow copies running now.",
+            registry=registry,
+            multiprocess_mode="livesum",
+        )
+        self.rollbacks = Counter(
+            "mvgate_rollbacks",
+            "Automatic rollbacks decided, by route and reason (errors, latency).",
+            ["route", "reason"],
+            registry=registry,
+        )
+        self.rolled_back = Gauge(
+            "mvgate_route_rolled_back",
+            "1 while the route is rolled back to the default backend.",
+            ["route"],
+            registry=registry,
+            multiprocess_mode="livemax",
+        )
+        self.rate_limited = Counter(
+            "mvgate_rate_limited",
+            "Requests refused with 429 by a rate limit, by route.",
+            ["route"],
+            registry=registry,
+        )
+        self.override_ignored = Counter(
+            "mvgate_override_ignored",
+            "Requests whose override named a backend the table does not have.",
+            registry=registry,
+        )
+        self.state_errors = Counter(
+            "mvgate_shared_state_errors",
+            "Failed exchanges with the shared state store (Redis).",
+            registry=registry,
+        )
         self._children: dict[tuple[str, str, str, int], tuple[Counter, Histogram]] = {}
         self._in_flight: dict[str, Gauge] = {}
 
@@ -143,7 +186,19 @@ class GatewayMetrics:
         children[1].observe(seconds)
         self._in_flight[backend].dec()
 
+    def request_refused(self, route: str, method: str, status: int, seconds: float) -> None:
+        """A request the gateway answered itself (rate limit), without any backend."""
+        self.requests.labels(route, method, "gateway", str(status)).inc()
+        self.duration.labels(route, "gateway").observe(seconds)
+        self.rate_limited.labels(route).inc()
+
     # -- everything else -------------------------------------------------------------------
+
+    def shadow_outcome(self, route: str, outcome: str) -> None:
+        self.shadow_requests.labels(route, outcome).inc()
+
+    def shadow_running(self, count: int) -> None:
+        self.shadow_in_flight.set(count)
 
     def thread_usage(self, backend: str, threads: int) -> ThreadGauge:
         self.wsgi_threads.labels(backend).set(threads)

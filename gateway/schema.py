@@ -4,17 +4,20 @@ These models check each value on its own (types, ranges, path syntax). Checks th
 several parts of the table (a route naming an unknown backend, duplicate routes, a websocket
 route to a WSGI backend) live in `gateway.validation`, which reports them with line numbers.
 
-`overrides`, `canary`, `shadow` and `ignore` are accepted and checked here so that tables
-written for the cutover controls stay valid; the dispatch pipeline does not act on them yet.
+The cutover controls' keys (`overrides`, `users`, `shadow`, `rollback`, `rate_limit` at the
+top; `canary`, `shadow`, `ignore`, `rollback`, `rate_limit` on routes) are modelled here too;
+`gateway.live_table.route_entry` resolves a route's settings against the table's.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator
 
+from gateway.jsonpaths import parse_ignore
 from gateway.templates import PathTemplate, TemplateError, parse_template
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
@@ -126,6 +129,85 @@ class Overrides(Model):
 Percent = Annotated[float, Field(ge=0, le=100)]
 
 
+class Users(Model):
+    """How the gateway tells users apart, for canary buckets (and `rate_limit: {key: user}`).
+
+    The user key is what `hook` returns for the request (say, the user id of a logged-in
+    session) or, without one, the gateway's own long-lived first-party cookie."""
+
+    hook: str | None = Field(
+        default=None,
+        description="Import string of a function (cookies: Mapping[str, str]) -> user id | None.",
+    )
+    cookie: str = "mvgate_uid"
+    max_age: int = Field(default=400 * 24 * 3600, ge=60, description="Cookie lifetime, seconds.")
+
+    @field_validator("hook")
+    @classmethod
+    def _hook(cls, value: str | None) -> str | None:
+        return None if value is None else _import_string(value)
+
+    @field_validator("cookie")
+    @classmethod
+    def _cookie(cls, value: str) -> str:
+        if not HEADER_NAME.match(value):
+            raise ValueError(f"{value!r} is not a valid cookie name")
+        return value
+
+
+class ShadowSettings(Model):
+    """Table-wide limits of shadow traffic (routes say which requests are shadowed)."""
+
+    max_in_flight: int = Field(default=8, ge=1, le=1024)
+    noise_sample: Percent = 10
+    max_body_bytes: int = Field(default=1024 * 1024, ge=0, le=64 * 1024 * 1024)
+    timeout: float = Field(default=10.0, gt=0, le=600)
+    samples: int = Field(default=20, ge=0, le=1000)
+
+
+class Rollback(Model):
+    """Automatic rollback thresholds; every key left out is inherited (route <- table <-
+    built-in default, see `gateway.rollback.thresholds_for`)."""
+
+    enabled: bool | None = None
+    window: float | None = Field(default=None, ge=1, le=3600)
+    min_requests: int | None = Field(default=None, ge=1)
+    error_percent: Percent | None = None
+    latency_factor: float | None = Field(default=None, ge=1)
+    latency_floor_ms: float | None = Field(default=None, ge=0)
+
+
+class RateLimit(Model):
+    """A token bucket per client: `rate` requests per second, bursts of `burst`."""
+
+    rate: float = Field(gt=0, le=1_000_000)
+    burst: int | None = Field(default=None, ge=1, le=10_000_000)
+    key: Literal["ip", "user"] = "ip"
+
+    @property
+    def capacity(self) -> int:
+        return self.burst if self.burst is not None else max(1, math.ceil(self.rate))
+
+
+def _rate_limit_kind(value: Any) -> str | None:
+    if value is False:
+        return "off"
+    if isinstance(value, dict | RateLimit):
+        return "limits"
+    return None
+
+
+# A route's `rate_limit:` is its own bucket, or `false`: exempt from the table's.
+RouteRateLimit = Annotated[
+    Annotated[RateLimit, Tag("limits")] | Annotated[Literal[False], Tag("off")],
+    Discriminator(
+        _rate_limit_kind,
+        custom_error_type="rate_limit",
+        custom_error_message="rate_limit is a mapping {rate:, burst:, key:} or false",
+    ),
+]
+
+
 class Route(Model):
     path: str
     methods: tuple[str, ...] | None = Field(
@@ -136,6 +218,28 @@ class Route(Model):
     canary: Percent | None = None
     shadow: bool | Percent = False
     ignore: tuple[str, ...] = ()
+    rollback: Rollback | None = None
+    rate_limit: RouteRateLimit | None = None
+
+    @field_validator("rollback", mode="before")
+    @classmethod
+    def _rollback_switch(cls, value: Any) -> Any:
+        """`rollback: false` turns it off for the route; `true` keeps the table's."""
+        if value is False:
+            return {"enabled": False}
+        if value is True:
+            return {}
+        return value
+
+    @field_validator("ignore")
+    @classmethod
+    def _ignore(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for item in value:
+            try:
+                parse_ignore(item)
+            except ValueError as error:
+                raise ValueError(f"ignore {item!r}: {error}") from None
+        return value
 
     @field_validator("path")
     @classmethod
@@ -184,6 +288,10 @@ class RoutingTable(Model):
     default: str
     backends: dict[str, BackendSpec] = Field(min_length=1)
     overrides: Overrides | None = None
+    users: Users = Users()
+    shadow: ShadowSettings = ShadowSettings()
+    rollback: Rollback = Rollback()
+    rate_limit: RateLimit | None = None
     routes: tuple[Route, ...] = ()
 
     @field_validator("backends")

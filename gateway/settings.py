@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class GatewaySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="MVGATE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="MVGATE_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     routes: Path = Field(
         default=Path("routing_table.yaml"), description="MVGATE_ROUTES: the routing table file."
@@ -33,4 +35,20 @@ class GatewaySettings(BaseSettings):
         default=None,
         description="MVGATE_SUPERVISOR_PID: set by `mvgate serve --workers N` so that a reload "
         "asked of one worker reaches every worker.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("MVGATE_REDIS_URL", "REDIS_URL"),
+        description="REDIS_URL: share rollbacks, window counters, diffs and rate-limit buckets "
+        "between gateway processes; unset: each process keeps its own.",
+    )
+    redis_prefix: str = Field(
+        default="mvgate", description="MVGATE_REDIS_PREFIX: prefix of the gateway's Redis keys."
+    )
+    state_interval: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="MVGATE_STATE_INTERVAL: seconds between two rounds of the cutover controls "
+        "(flush counters, read shared rollbacks, evaluate rollback rules).",
     )

@@ -203,6 +203,8 @@ def _field_location(location: Location) -> Location:
     inner = location[2:]
     if location[:1] == ("backends",) and inner[:1] in (("wsgi",), ("asgi",), ("url",)):
         inner = inner[1:]
+    if location[:1] == ("routes",) and inner[:2] == ("rate_limit", "limits"):
+        inner = ("rate_limit", *inner[2:])  # the tag of a route's rate_limit union
     return inner
 
 
