@@ -19,6 +19,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from new_app.access import AccessControl
 from new_app.api import API_ROUTERS
 from new_app.api.health import API_VERSION, APP_NAME, app_version
+from new_app.api.job_events import router as job_events_router
 from new_app.errors import UnexpectedErrors, register_error_handlers
 from new_app.head_requests import HeadAsGet
 from new_app.pages import router as pages_router
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HeadAsGet)
     app.add_middleware(UnexpectedErrors)
 
-    routers = (*API_ROUTERS, pages_router)
+    routers = (*API_ROUTERS, job_events_router, pages_router)
     for router in routers:
         app.include_router(router)
     app.mount("/static", VersionedStaticFiles(StaticAssets(STATIC_ROOT)), name="static")

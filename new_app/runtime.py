@@ -18,18 +18,17 @@ import httpx
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from new_app.jobs import InProcessJobQueue, JobQueue
-from new_app.jobs.downloads import DownloadContext
+from new_app.jobs import JobQueue
+from new_app.jobs.arq_queue import ArqJobQueue
+from new_app.jobs.context import JobServices, this_worker
+from new_app.jobs.events import EventHub, LocalEvents, RedisEvents
+from new_app.jobs.in_process import InProcessJobQueue
+from new_app.jobs.tuning import JobTuning
+from new_app.services.http_client import upstream_client
 from new_app.services.live_transcode import TranscodeSlots
 from shared_models.database import async_session_factory, create_async_db_engine
 from shared_models.settings import Settings
 from web_ui import STATIC_ROOT, TEMPLATES_ROOT, StaticAssets, template_globals
-
-USER_AGENT = "MVidarr/1.0 (music video library manager)"
-# Upstream APIs are third-party services: a bounded pool, and a retry only where it is
-# always safe (the connection failed, so the request never reached them).
-UPSTREAM_CONNECTIONS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
-UPSTREAM_CONNECT_RETRIES = 2
 
 
 @dataclass
@@ -41,18 +40,8 @@ class Runtime:
     assets: StaticAssets
     templates: Jinja2Templates
     jobs: JobQueue
+    events: EventHub
     transcodes: TranscodeSlots
-
-
-def upstream_client(settings: Settings) -> httpx.AsyncClient:
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(settings.upstream_timeout),
-        transport=httpx.AsyncHTTPTransport(
-            retries=UPSTREAM_CONNECT_RETRIES, limits=UPSTREAM_CONNECTIONS
-        ),
-        headers={"User-Agent": USER_AGENT},
-        follow_redirects=False,
-    )
 
 
 def page_templates(assets: StaticAssets) -> Jinja2Templates:
@@ -68,12 +57,9 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     engine = await anyio.to_thread.run_sync(create_async_db_engine, settings.resolved_database_url)
     client = await anyio.to_thread.run_sync(upstream_client, settings)
     session_factory = async_session_factory(engine)
-    jobs = InProcessJobQueue(
-        DownloadContext(settings=settings, session_factory=session_factory),
-        concurrency=settings.max_concurrent_jobs,
-    )
     assets = StaticAssets(STATIC_ROOT)
     async with client as http:
+        jobs, events = await open_jobs(settings, session_factory, http)
         try:
             yield Runtime(
                 settings=settings,
@@ -83,8 +69,40 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
                 assets=assets,
                 templates=page_templates(assets),
                 jobs=jobs,
+                events=events,
                 transcodes=TranscodeSlots(settings.max_concurrent_transcodes),
             )
         finally:
+            await events.close()
             await jobs.close()
             await engine.dispose()
+
+
+async def open_jobs(
+    settings: Settings,
+    session_factory: async_sessionmaker[AsyncSession],
+    http: httpx.AsyncClient,
+) -> tuple[JobQueue, EventHub]:
+    """With REDIS_URL: the arq queue (workers run the jobs) and the Redis event relay.
+    Without: the same jobs run here, their events go from memory to /ws/jobs."""
+    if settings.redis_url:
+        queue = await ArqJobQueue.connect(settings.redis_url)
+        relay = RedisEvents(queue.redis)
+        await relay.start()
+        return queue, relay
+    local = LocalEvents()
+    in_process = InProcessJobQueue(settings.max_concurrent_jobs)
+    tuning = await anyio.to_thread.run_sync(JobTuning)
+    in_process.bind(
+        JobServices(
+            settings=settings,
+            tuning=tuning,
+            session_factory=session_factory,
+            http=http,
+            events=local,
+            queue=in_process,
+            worker_id=this_worker(),
+            requeue_on_shutdown=False,
+        )
+    )
+    return in_process, local

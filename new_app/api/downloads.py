@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from new_app.batches import scalars_as
@@ -11,6 +12,7 @@ from new_app.body import integer, json_body, validate
 from new_app.deps import MAX_ID, DbSession, RuntimeDep
 from new_app.docs import PAGE_QUERY, described
 from new_app.errors import ApiError
+from new_app.jobs.events import download_event
 from new_app.query import numbered_page_args, parse_enum, text_arg
 from new_app.schemas.common import ERROR_RESPONSES, ErrorBody
 from new_app.schemas.downloads import (
@@ -127,8 +129,17 @@ async def retry(download_id: int, db: DbSession, runtime: RuntimeDep) -> Downloa
     if other is not None:
         raise ApiError(409, "Video already has an active download", download_id=other.id)
     requeue(download)
-    await db.commit()
-    await runtime.jobs.enqueue_download(download.id)
+    try:
+        await db.commit()
+    except IntegrityError:
+        # Another download of the video went live meanwhile (the database allows one).
+        await db.rollback()
+        other = await active_download(db, download.video_id)
+        raise ApiError(
+            409, "Video already has an active download", download_id=other.id if other else None
+        ) from None
+    await runtime.jobs.enqueue_download(download.id, download.priority)
+    await runtime.events.publish(download_event(download))
     return DownloadAction(message="Download requeued", download=DownloadOut.from_row(download))
 
 
@@ -154,6 +165,7 @@ async def cancel(download_id: int, db: DbSession, runtime: RuntimeDep) -> Downlo
     await db.refresh(download)
     # The row is marked first: the running attempt (here or anywhere) sees it and stops.
     await runtime.jobs.cancel_download(download.id)
+    await runtime.events.publish(download_event(download))
     return DownloadAction(message="Download cancelled", download=DownloadOut.from_row(download))
 
 
@@ -163,7 +175,9 @@ async def cancel(download_id: int, db: DbSession, runtime: RuntimeDep) -> Downlo
     summary="Change a download's priority",
     openapi_extra=described(body={"priority": "1-10 (10 most urgent)"}, required=["priority"]),
 )
-async def set_priority(download_id: int, request: Request, db: DbSession) -> DownloadOut:
+async def set_priority(
+    download_id: int, request: Request, db: DbSession, runtime: RuntimeDep
+) -> DownloadOut:
     fields = validate(
         await json_body(request),
         {"priority": integer(MIN_PRIORITY, MAX_PRIORITY)},
@@ -172,4 +186,7 @@ async def set_priority(download_id: int, request: Request, db: DbSession) -> Dow
     download = await load_download(db, download_id)
     download.priority = fields["priority"]
     await db.commit()
+    if download.status in DownloadStatus.active():
+        await runtime.jobs.reprioritize_download(download.id, download.priority)
+        await runtime.events.publish(download_event(download))
     return DownloadOut.from_row(download)

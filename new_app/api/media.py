@@ -112,6 +112,12 @@ async def live_fragmented_mp4(runtime: Runtime, path: Path) -> Response:
     return LiveTranscodeResponse(transcode, on_close=slots.release)
 
 
+def cached_thumbnail(store: ThumbnailStore, source: ThumbnailSource, size: str) -> FileInfo | None:
+    """Blocking: the cached thumbnail's file facts, when the cache has it."""
+    path = store.cached(source, size)
+    return FileInfo.of(path) if path is not None else None
+
+
 async def thumbnail_response(
     request: Request, runtime: Runtime, source: ThumbnailSource, size: str
 ) -> Response:
@@ -124,7 +130,10 @@ async def thumbnail_response(
         allow_private_hosts=settings.allow_private_download_hosts,
     )
     try:
-        path = await store.thumbnail(source, size)
+        info = await anyio.to_thread.run_sync(cached_thumbnail, store, source, size)
+        if info is None:
+            path = await store.thumbnail(source, size)
+            info = await anyio.to_thread.run_sync(FileInfo.of, path)
     except UnsafePathError:
         raise ApiError(400, OUTSIDE_MEDIA_ROOT) from None
     except ThumbnailNotFound:
@@ -135,7 +144,6 @@ async def thumbnail_response(
     except ThumbnailUnreadable as error:
         logger.error("thumbnail source unreadable: %s", error)
         raise ApiError(500, "Thumbnail could not be read") from None
-    info = await anyio.to_thread.run_sync(FileInfo.of, path)
     return send_file(request.headers, info, "image/jpeg", max_age=THUMBNAIL_MAX_AGE)
 
 

@@ -4,11 +4,11 @@ IMVDb, bulk changes. Streams and thumbnails live in `media.py`."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import anyio.to_thread
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -26,6 +26,7 @@ from new_app.body import (
 from new_app.deps import MAX_ID, DbSession, RuntimeDep, get_or_404
 from new_app.docs import OFFSET_QUERY, described
 from new_app.errors import ApiError
+from new_app.jobs.events import download_event
 from new_app.query import (
     bool_arg,
     choice_arg,
@@ -52,6 +53,7 @@ from new_app.services.download_queue import active_download, queue_download, sto
 from new_app.services.library_queries import VIDEO_SORTS, genre_condition, video_page
 from new_app.services.playlist_order import close_gaps, playlists_containing
 from new_app.services.url_safety import UnsafeUrlError, check_fetchable_url
+from new_app.services.video_metadata import apply_imvdb_video, find_on_imvdb
 from shared_models.media import UnsafePathError, confine
 from shared_models.models import MAX_PRIORITY, MIN_PRIORITY, Artist, Video
 
@@ -297,9 +299,22 @@ async def download_video(
         await check_fetchable_url(url, allow_private_hosts=settings.allow_private_download_hosts)
     except UnsafeUrlError as error:
         raise ApiError(400, str(error)) from None
-    download = await queue_download(db, video, url, options.get("priority"))
-    await db.commit()
-    await runtime.jobs.enqueue_download(download.id)
+    try:
+        download = await queue_download(db, video, url, options.get("priority"))
+        await db.commit()
+    except IntegrityError:
+        # A concurrent request queued one first: the database holds one live download per
+        # video (where the row lock above did not serialize the two, e.g. on SQLite).
+        await db.rollback()
+        existing = await active_download(db, video_id)
+        if existing is None:
+            raise
+        response.status_code = 200
+        return DownloadQueuedOut(
+            message="Download already queued", download=DownloadOut.from_row(existing)
+        )
+    await runtime.jobs.enqueue_download(download.id, download.priority)
+    await runtime.events.publish(download_event(download))
     return DownloadQueuedOut(message="Download queued", download=DownloadOut.from_row(download))
 
 
@@ -319,35 +334,6 @@ async def refresh_metadata(video_id: int, db: DbSession, runtime: RuntimeDep) ->
     apply_imvdb_video(video, found, settings.video_url_template)
     await db.commit()
     return MetadataRefreshed(message="Metadata refreshed", video=VideoOut.from_row(video))
-
-
-async def find_on_imvdb(client: imvdb.ImvdbClient, video: Video) -> dict[str, Any] | None:
-    """By the video's IMVDb id, else by a search on artist and title."""
-    if video.imvdb_id and video.imvdb_id.isdigit():
-        found = await client.video(video.imvdb_id)
-        if found is not None:
-            return found
-    hits = await client.search_videos(f"{video.artist.name} {video.title}")
-    match = next((hit for hit in hits if imvdb.matches(hit, video.artist.name, video.title)), None)
-    if match is None or match.get("id") is None:
-        return None
-    return await client.video(str(match["id"]))
-
-
-def apply_imvdb_video(video: Video, found: dict[str, Any], url_template: str) -> None:
-    video.imvdb_id = str(found.get("id") or video.imvdb_id)
-    video.year = imvdb.video_year(found) or video.year
-    if isinstance(found.get("description"), str):
-        video.description = found["description"]
-    genres = imvdb.video_genres(found)
-    if genres is not None:
-        video.genres = genres
-    video.thumbnail_url = imvdb.image_url(found) or video.thumbnail_url
-    youtube_id = imvdb.primary_youtube_id(found)
-    if youtube_id:
-        video.youtube_id = youtube_id
-        if not video.youtube_url:
-            video.youtube_url = url_template.format(youtube_id=youtube_id)
 
 
 @router.post(

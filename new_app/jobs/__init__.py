@@ -1,8 +1,11 @@
-"""Background jobs behind the endpoints. Endpoints talk to a `JobQueue` (queue.py): they
-record the job's row first, then ask the queue to run it. `InProcessJobQueue` runs
-downloads on this process's event loop, with yt-dlp in a worker thread."""
+"""Background jobs: yt-dlp downloads, thumbnails, transcodes and metadata refreshes.
 
-from new_app.jobs.in_process import InProcessJobQueue
+Job functions are plain `async def f(ctx, ...)` (arq's shape), run either by `mvgate worker`
+processes on Redis (`worker.WorkerSettings`, `arq_queue.ArqJobQueue`) or, with REDIS_URL
+unset, by the app itself (`in_process.InProcessJobQueue`). Endpoints see a `JobQueue`
+(queue.py); the `downloads` row is always the truth. See docs/jobs.md.
+"""
+
 from new_app.jobs.queue import JobQueue
 
-__all__ = ["InProcessJobQueue", "JobQueue"]
+__all__ = ["JobQueue"]

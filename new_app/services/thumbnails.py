@@ -86,8 +86,31 @@ class ThumbnailStore:
             return await self._fetched(source.url), True
         raise ThumbnailNotFound()
 
+    def cached(self, source: ThumbnailSource, size: str) -> Path | None:
+        """Blocking: the resized JPEG if the cache already has it (and its source), else
+        None. Most requests end here, in one worker-thread call instead of one per step.
+
+        Raises UnsafePathError for a source path outside the media root."""
+        original = existing_file(self.media_root, source.path) if source.path else None
+        if original is None and source.url:
+            fetched = self._original_path(source.url)
+            original = fetched if fetched.is_file() else None
+        if original is None:
+            return None
+        target = self._target(original, size)
+        return target if target.is_file() else None
+
+    def _original_path(self, url: str) -> Path:
+        return self.cache_dir / "originals" / hashlib.sha256(url.encode()).hexdigest()
+
+    def _target(self, original: Path, size: str) -> Path:
+        """Blocking (stat): where the resized copy of this version of `original` lives."""
+        stat = original.stat()
+        key = hashlib.sha256(f"{original}|{stat.st_mtime_ns}|{stat.st_size}".encode())
+        return self.cache_dir / f"{key.hexdigest()[:32]}-{size}.jpg"
+
     async def _fetched(self, url: str) -> Path:
-        cached = self.cache_dir / "originals" / hashlib.sha256(url.encode()).hexdigest()
+        cached = self._original_path(url)
         if not await anyio.to_thread.run_sync(cached.is_file):
             data = await self._download(url)
             await anyio.to_thread.run_sync(write_atomically, cached, data)
@@ -111,9 +134,7 @@ class ThumbnailStore:
 
     def _cached_render(self, original: Path, size: str, fetched: bool) -> Path:
         """Blocking (stat, Pillow): runs in a worker thread."""
-        stat = original.stat()
-        key = hashlib.sha256(f"{original}|{stat.st_mtime_ns}|{stat.st_size}".encode())
-        target = self.cache_dir / f"{key.hexdigest()[:32]}-{size}.jpg"
+        target = self._target(original, size)
         if not target.is_file():
             try:
                 render_jpeg(original, target, THUMBNAIL_SIZES[size])

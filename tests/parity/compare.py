@@ -59,8 +59,10 @@ RUNNER_OWNED = {
         "file_path",
         "file_size",
         "updated_at",
+        "live_video_id",  # follows status
     },
-    "videos": {"status", "local_path", "duration", "quality", "updated_at"},
+    # The async runner also gives a video without any thumbnail a frame of its file.
+    "videos": {"status", "local_path", "duration", "quality", "updated_at", "thumbnail_path"},
 }
 MAX_REPORTED = 25
 THUMBNAIL_CACHE = "thumbnails/"

@@ -1,5 +1,11 @@
-// /downloads: the queue with live progress (polls /api/downloads/queue every second),
-// cancel and priority; the history with retry.
+// /downloads: the queue with live progress, cancel and priority; the history with retry.
+//
+// Live progress comes over the /ws/jobs websocket when it answers (the async app pushes
+// every download's progress as it happens). When it does not (the gateway routes it to the
+// legacy app, which has no websocket) the page polls /api/downloads/queue every second
+// instead: the same page works both ways. With the socket open the queue is still re-read
+// when an event says a download changed state, and every few seconds anyway (a download the
+// legacy app runs publishes no events). `#download-queue[data-live]` says which way it runs.
 //
 // A download leaves the queue's answer as soon as it finishes. So that a person can watch
 // a bar reach 100%, its row stays in the queue table with its final state (read from the
@@ -12,6 +18,9 @@ import { DOWNLOAD_PRIORITIES, formatBytes, formatDate, formatPercent } from "./f
 import { authState, canWrite } from "./layout.js";
 
 const POLL_MILLISECONDS = 1000;
+const LIVE_POLL_MILLISECONDS = 10000;
+const RECONNECT_MILLISECONDS = 3000;
+const MAX_RECONNECTS = 5;
 const HISTORY_PER_PAGE = 25;
 const ACTIVE = new Set(["queued", "downloading"]);
 
@@ -21,6 +30,10 @@ const queueRows = new Map(); // download id -> <tr>
 let historyPage = 1;
 let pollFailing = false;
 let writable = true;
+let live = false; // the /ws/jobs socket is open
+let pollTimer = null;
+let refreshing = null; // the queue refresh under way, if any
+let refreshAgain = false;
 
 function videoCell(download) {
   return el("td", {},
@@ -36,7 +49,7 @@ function progressCell(download) {
 async function changePriority(download, select) {
   const updated = await put(`/api/downloads/${download.id}/priority`, { priority: Number(select.value) });
   showMessage(`Priority of “${updated.video_title}” set to ${updated.priority}.`);
-  await refreshQueue();
+  await refreshSoon();
 }
 
 async function cancel(download) {
@@ -149,10 +162,30 @@ async function refreshQueue() {
   summarize(answer.downloads);
 }
 
+// One refresh at a time; asked for again meanwhile, it runs once more afterwards.
+async function refreshSoon() {
+  if (refreshing) {
+    refreshAgain = true;
+    return refreshing;
+  }
+  refreshing = (async () => {
+    try {
+      do {
+        refreshAgain = false;
+        await refreshQueue();
+      } while (refreshAgain);
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
 async function pollQueue() {
+  clearTimeout(pollTimer);
   if (!document.hidden) {
     try {
-      await refreshQueue();
+      await refreshSoon();
       pollFailing = false;
     } catch (error) {
       // One notice per outage, not one a second.
@@ -160,7 +193,58 @@ async function pollQueue() {
       pollFailing = true;
     }
   }
-  setTimeout(pollQueue, POLL_MILLISECONDS);
+  pollTimer = setTimeout(pollQueue, live ? LIVE_POLL_MILLISECONDS : POLL_MILLISECONDS);
+}
+
+function showLiveMode() {
+  byId("download-queue").dataset.live = live ? "websocket" : "polling";
+}
+
+// A download event: progress moves the bar in place; a change of state (queued, started,
+// finished) is read from the API, like a poll would.
+function onJobEvent(event) {
+  if (event.type !== "download") return;
+  const row = queueRows.get(event.download_id);
+  if (row && row.dataset.status === event.status) {
+    updateQueueRow(row, event);
+  } else {
+    run(refreshSoon);
+  }
+}
+
+function connectLive(attempt = 0) {
+  const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+  let socket;
+  try {
+    socket = new WebSocket(`${scheme}//${window.location.host}/ws/jobs`);
+  } catch {
+    return; // no websocket here: polling goes on
+  }
+  let opened = false;
+  socket.addEventListener("open", () => {
+    opened = true;
+    live = true;
+    showLiveMode();
+    pollQueue(); // catch up on what happened before the socket opened
+  });
+  socket.addEventListener("message", (message) => {
+    try {
+      onJobEvent(JSON.parse(message.data));
+    } catch {
+      // A message that is not an event: nothing to show.
+    }
+  });
+  socket.addEventListener("close", () => {
+    const wasLive = live;
+    live = false;
+    showLiveMode();
+    if (wasLive) pollQueue();
+    // It worked before (a server restart, a route flipped): try again a few times. It never
+    // opened: the route has no websocket, and polling is the way.
+    if (opened && attempt < MAX_RECONNECTS) {
+      setTimeout(() => connectLive(attempt + 1), RECONNECT_MILLISECONDS);
+    }
+  });
 }
 
 function historyRow(download) {
@@ -204,4 +288,6 @@ byId("clear-finished").addEventListener("click", clearFinished);
 const auth = await run(authState);
 writable = auth ? canWrite(auth) : true;
 run(loadHistory);
+showLiveMode();
 pollQueue();
+if ("WebSocket" in window) connectLive();
