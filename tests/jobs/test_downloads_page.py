@@ -83,7 +83,7 @@ def gateway_for(
         stack.append(server)
         base_url = server.__enter__()
         (video_id,) = wanted_videos(engine, 1)
-        slow = f"{upstreams.root}/media/slow/page-{video_id}.mp4?bytes_per_second=40000"
+        slow = f"{upstreams.root}/media/slow/page-{video_id}.mp4?bytes_per_second=15000"
         with Session(engine) as db:
             db.execute(update(Video).where(Video.id == video_id).values(youtube_url=slow))
             db.commit()
