@@ -86,6 +86,7 @@ def gateway_table(kind: str, target: str, path: str, threads: int, routes: int) 
     """The measured path routed to the app, among `routes` routes (the others point at a
     URL backend that is never called, so they cost only matching)."""
     decoys = synthetic_table(routes - 1).split("routes:\n", 1)[1]
+    path = path.split("?", 1)[0]  # a measured URL may carry a query; the route has none
     spec = f'{{{kind}: "{target}"' + (f", threads: {threads}}}" if kind == "wsgi" else "}")
     return (
         "version: 1\ndefault: app\nbackends:\n"
