@@ -17,9 +17,9 @@ import psutil
 
 from benchmarks.capacity import lag, library, loadgen, profiling, sampling, stack, ttfb
 from benchmarks.capacity.config import SLO_FAILURE_RATIO, SLO_P95_MS, RunConfig
-from benchmarks.capacity.infra import Database
 from benchmarks.capacity.progress import log
 from benchmarks.capacity.routings import ROUTINGS, write_table
+from benchmarks.local_services import Database
 from benchmarks.locustfiles.library import Library
 
 SHIPPED_TABLE = stack.REPO / "routing_table.yaml"

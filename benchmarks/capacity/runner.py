@@ -15,7 +15,8 @@ from typing import Any
 
 import psutil
 
-from benchmarks.capacity import charts, infra, overhead, report, stack
+from benchmarks import local_services
+from benchmarks.capacity import charts, overhead, report, stack
 from benchmarks.capacity.config import RunConfig
 from benchmarks.capacity.library import seed
 from benchmarks.capacity.progress import log
@@ -46,12 +47,12 @@ def machine_facts() -> dict[str, Any]:
 
 def _database_kind(config: RunConfig) -> str:
     if config.database == "auto":
-        return "mariadb" if infra.mariadb_available() else "sqlite"
+        return "mariadb" if local_services.mariadb_available() else "sqlite"
     return config.database
 
 
 def _use_redis(config: RunConfig) -> bool:
-    return config.redis == "on" or (config.redis == "auto" and infra.redis_available())
+    return config.redis == "on" or (config.redis == "auto" and local_services.redis_available())
 
 
 def _json_safe(config: RunConfig) -> dict[str, Any]:
@@ -71,9 +72,11 @@ def run(config: RunConfig, notes: str = "") -> Path:
     overhead_figures: list[dict[str, Any]] = []
     with ExitStack() as stack_:
         stack_.callback(shutil.rmtree, workdir, ignore_errors=True)
-        database = infra.Database(_database_kind(config), workdir)
+        database = local_services.Database(_database_kind(config), workdir)
         stack_.callback(database.drop)
-        redis_url = stack_.enter_context(infra.claimed_redis()) if _use_redis(config) else None
+        redis_url = (
+            stack_.enter_context(local_services.claimed_redis()) if _use_redis(config) else None
+        )
         simulator = stack_.enter_context(stack.simulator(config.latency_ms, workdir))
         services = Services(database, simulator, redis_url, workdir)
         described = {

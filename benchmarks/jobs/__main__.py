@@ -36,7 +36,8 @@ import psutil
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from benchmarks.jobs.stack import MVGATE, REPO, redis_index, scratch_database, simulator
+from benchmarks.jobs.stack import MVGATE, REPO, scratch_database, simulator
+from benchmarks.local_services import claimed_redis
 from new_app.jobs.arq_queue import ArqJobQueue
 from new_app.jobs.queue import download_job_id, video_job_id
 from shared_models.database import create_sync_engine
@@ -241,7 +242,7 @@ def main() -> None:
     results: list[Measurement] = []
     with (
         simulator() as root,
-        redis_index() as redis_url,
+        claimed_redis() as redis_url,
         scratch_database(work, arguments.sqlite) as database_url,
     ):
         upgrade(database_url)

@@ -31,7 +31,8 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from benchmarks.jobs.stack import MVGATE, REPO, free_port, running
+from benchmarks.jobs.stack import MVGATE, REPO, running
+from benchmarks.local_services import free_port
 from shared_models.database import create_sync_engine
 from shared_models.demo.clips import make_clips
 from shared_models.demo.seed import seed_library

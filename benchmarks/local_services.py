@@ -1,5 +1,6 @@
-"""The shared services a run uses: a database of its own (MariaDB when it answers on
-127.0.0.1, else a SQLite file) and, optionally, a Redis DB index of its own.
+"""What every benchmark stands on: free ports, waiting for a process to answer, a database
+of its own (MariaDB when it answers on 127.0.0.1, else a SQLite file) and, optionally, a
+Redis DB index of its own.
 
 Nothing here touches another user's data: the MariaDB database is created for the run and
 dropped after it, and the Redis index is claimed with the same `mvidarr-test-claim:<n>`
@@ -10,10 +11,14 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pymysql
 import redis
 from sqlalchemy.engine import make_url
@@ -22,6 +27,26 @@ MARIADB_URL = os.environ.get("MVBENCH_MARIADB_URL", "mysql://root@127.0.0.1:3306
 REDIS_URL = os.environ.get("MVBENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 CLAIM_KEY = "mvidarr-test-claim:{index}"
 CLAIM_SECONDS = 6 * 3600
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 90.0) -> None:
+    """Until `url` answers at all; fails at once if `process` exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the process exited with {process.returncode}")
+        try:
+            httpx.get(url, timeout=1.0)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up within {timeout} s")
 
 
 def _mariadb_admin() -> pymysql.Connection:
