@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 import gevent
 from geventhttpclient import HTTPClient
 
+from benchmarks.gateway_overhead.load import percentile_us
+
 
 def run(
     url: str, rate: float, seconds: float, connections: int, cookie: str | None
@@ -67,9 +69,7 @@ def run(
     latencies.sort()
 
     def percentile(share: float) -> float:
-        if not latencies:
-            return float("nan")
-        return latencies[min(len(latencies) - 1, int(share * len(latencies)))] * 1e6
+        return percentile_us(latencies, share)
 
     return {
         "requests": len(latencies),

@@ -18,6 +18,13 @@ import gevent
 from geventhttpclient import HTTPClient
 
 
+def percentile_us(ordered_seconds: list[float], share: float) -> float:
+    """The `share` percentile of sorted latencies in seconds, in microseconds."""
+    if not ordered_seconds:
+        return float("nan")
+    return ordered_seconds[min(len(ordered_seconds) - 1, int(share * len(ordered_seconds)))] * 1e6
+
+
 def run(url: str, seconds: float, concurrency: int) -> dict[str, float]:
     parts = urlsplit(url)
     path = parts.path or "/"
@@ -55,9 +62,7 @@ def run(url: str, seconds: float, concurrency: int) -> dict[str, float]:
     latencies.sort()
 
     def percentile(share: float) -> float:
-        if not latencies:
-            return float("nan")
-        return latencies[min(len(latencies) - 1, int(share * len(latencies)))] * 1e6
+        return percentile_us(latencies, share)
 
     return {
         "requests": len(latencies),

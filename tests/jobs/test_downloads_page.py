@@ -26,8 +26,8 @@ from shared_models.settings import Settings
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.journeys import queue_download_and_watch
 from tests.browser.problems import PageProblems
-from tests.jobs.apps import register, unregister
 from tests.jobs.conftest import seed_small_library, wanted_videos
+from tests.parity.backends import register, unregister
 from tests.parity.servers import serve_gateway
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(180)]

@@ -48,6 +48,13 @@ class Configuration:
     def import_string(self, backend: str) -> str:
         return f"{__name__}:configurations.{self.name}.{backend}"
 
+    def spec(self, backend: str, threads: int = 8) -> str:
+        """The backend's line of a routing table: `legacy` as WSGI, `new` as ASGI."""
+        target = self.import_string(backend)
+        if backend == "legacy":
+            return f'{{wsgi: "{target}", threads: {threads}}}'
+        return f'{{asgi: "{target}"}}'
+
     def legacy_runtimes(self) -> list[Runtime]:
         return [app.extensions[EXTENSION_KEY] for app in self.legacy_apps]
 
