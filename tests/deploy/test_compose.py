@@ -484,3 +484,21 @@ def test_image_environment_is_known(dockerfile: tuple[dict[str, str], list[Stage
         if "routing_table" in copy.arguments
     ]
     assert routes and routes[0] in copied, "the image's MVGATE_ROUTES names the copied table"
+
+
+def test_every_setting_is_documented() -> None:
+    """Each variable the apps, the job runners and the gateway read has its row in the
+    operator's docs (aliases aside: one documented name per setting is enough)."""
+    # Set by `mvgate serve` for its own workers, never by an operator.
+    internal = {"MVGATE_SUPERVISOR_PID"}
+    documented = documented_variables()
+    missing = []
+    for settings in (Settings, JobTuning, GatewaySettings):
+        prefix = settings.model_config.get("env_prefix", "")
+        for name, field_info in settings.model_fields.items():
+            alias = field_info.validation_alias
+            spellings = {f"{prefix}{name}".upper()}
+            spellings |= {str(choice).upper() for choice in getattr(alias, "choices", [])}
+            if not spellings & (documented | internal):
+                missing.append(sorted(spellings)[0])
+    assert not missing, f"README.md and docs/gateway.md do not document {missing}"
