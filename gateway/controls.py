@@ -28,7 +28,7 @@ from gateway.live_table import CompiledTable, LiveTable, RouteEntry
 from gateway.metrics import GatewayMetrics
 from gateway.ratelimit import RateLimiter
 from gateway.redis_state import RedisState
-from gateway.rollback import RollbackEvent, judge
+from gateway.rollback import RollbackEvent, judge, rollback_in_force
 from gateway.settings import GatewaySettings
 from gateway.shadow import STOP_GRACE, Shadower
 from gateway.state import LocalState, SharedState
@@ -56,8 +56,6 @@ class Controls:
         )
         self.limiter = RateLimiter(self.state)
         self.identity = f"{socket.gethostname()}:{os.getpid()}"
-        # Window figures of the last round, by route label and backend (status, dashboard).
-        self.windows: dict[str, dict[str, Tally]] = {}
         self._seen: dict[str, float] = {}  # fingerprint -> when this process last saw traffic
         self._gauged: set[str] = set()
         self._task: asyncio.Task[None] | None = None
@@ -72,8 +70,7 @@ class Controls:
             self.recorder.observe(entry.fingerprint, backend, entry.slot_seconds, status, seconds)
 
     def active_rollback(self, entry: RouteEntry) -> RollbackEvent | None:
-        event = self.state.rollbacks.get(entry.label)
-        return event if event is not None and event.fingerprint == entry.fingerprint else None
+        return rollback_in_force(self.state.rollbacks, entry.label, entry.fingerprint)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -148,9 +145,9 @@ class Controls:
             seen = self._seen.get(entry.fingerprint)
             if not entry.watched or seen is None or now - seen > entry.limits.window:
                 continue
-            served, baseline = await self.window_of(table, entry)
             if self.active_rollback(entry) is not None:
-                continue
+                continue  # already on the default backend: nothing to judge until cleared
+            served, baseline = await self.window_of(table, entry)
             verdict = judge(entry.limits, served, baseline)
             if verdict is None:
                 continue
@@ -186,7 +183,6 @@ class Controls:
         baseline = await self.state.window(
             entry.label, entry.fingerprint, table.spec.default, seconds
         )
-        self.windows[entry.label] = {entry.route.backend: served, table.spec.default: baseline}
         return served, baseline
 
     def _report_learnt(self, before: dict[str, RollbackEvent], table: CompiledTable) -> None:
@@ -217,8 +213,6 @@ class Controls:
         else:
             labels = [entry.label for entry in table.routes if entry.route.path == path]
         ended = await self.state.clear(labels)
-        for label in labels if labels is not None else list(self.windows):
-            self.windows.pop(label, None)
         for event in ended:
             logger.warning(
                 "route %s: rollback cleared by an operator; back to %r",

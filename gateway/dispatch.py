@@ -28,7 +28,7 @@ from gateway.errors import json_error
 from gateway.live_table import CompiledTable, LiveTable, RouteEntry
 from gateway.metrics import UNMATCHED, GatewayMetrics
 from gateway.ratelimit import retry_after
-from gateway.rollback import RollbackEvent
+from gateway.rollback import RollbackEvent, rollback_in_force
 from gateway.schema import RateLimit
 from gateway.shadow import ResponseCapture
 
@@ -104,10 +104,8 @@ def decide(
     route = entry.route
     if route.backend == table.spec.default:
         return Decision(table.default, ROUTE)
-    if rollbacks:
-        event = rollbacks.get(entry.label)
-        if event is not None and event.fingerprint == entry.fingerprint:
-            return Decision(table.default, ROLLBACK)
+    if rollbacks and rollback_in_force(rollbacks, entry.label, entry.fingerprint):
+        return Decision(table.default, ROLLBACK)
     if route.canary is not None and table.users is not None:
         user = table.users.of(scope["headers"], scope.get("scheme") in ("https", "wss"))
         if in_canary(user.key, route.canary):

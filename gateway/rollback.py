@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -113,3 +114,12 @@ class RollbackEvent:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RollbackEvent:
         return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+
+
+def rollback_in_force(
+    rollbacks: Mapping[str, RollbackEvent], label: str, fingerprint: str
+) -> RollbackEvent | None:
+    """The route's rollback, if one stands for this very version of the route (editing the
+    route changes its fingerprint, which ends the rollback)."""
+    event = rollbacks.get(label)
+    return event if event is not None and event.fingerprint == fingerprint else None

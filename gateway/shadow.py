@@ -94,9 +94,7 @@ def other_backend(entry: RouteEntry, primary: str, default: str) -> str | None:
 def shadow_scope(scope: Scope, marker: bytes) -> Scope:
     # No Accept-Encoding: nobody reads the copy's body but the comparison, so the backend
     # need not spend CPU compressing it.
-    headers = [
-        (name, value) for name, value in scope["headers"] if name not in _NOT_COPIED_HEADERS
-    ]
+    headers = [(name, value) for name, value in scope["headers"] if name not in _NOT_COPIED_HEADERS]
     headers.append((SHADOW_HEADER, marker))
     return {**scope, "headers": headers}
 

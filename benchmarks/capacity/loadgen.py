@@ -13,32 +13,20 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from benchmarks.capacity.stack import REPO, Managed
+from benchmarks.locustfiles.plan import Plan
 
 LOCUSTFILE = REPO / "benchmarks" / "locustfiles" / "mvidarr.py"
-
-
-@dataclass(frozen=True)
-class StepPlan:
-    steps: list[int]
-    warmup_users: int
-    warmup_seconds: float
-    ramp_seconds: float
-    settle_seconds: float
-    measure_seconds: float
-    slo_p95_ms: float
-    slo_failure_ratio: float
-    breaks_to_stop: int
 
 
 @contextmanager
 def locust(
     base_url: str,
-    plan: StepPlan,
+    plan: Plan,
     library_file: Path,
     workdir: Path,
     processes: int,
@@ -48,7 +36,7 @@ def locust(
     steps_file.unlink(missing_ok=True)
     env = dict(os.environ)
     env |= {
-        "MVBENCH_PLAN": json.dumps(asdict(plan) | {"out": str(steps_file)}),
+        "MVBENCH_PLAN": json.dumps(asdict(replace(plan, out=str(steps_file)))),
         "MVBENCH_LIBRARY": str(library_file),
         "MVBENCH_LOCUST_PROCESSES": str(processes),
         "PYTHONUNBUFFERED": "1",

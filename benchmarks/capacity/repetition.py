@@ -21,6 +21,7 @@ from benchmarks.capacity.progress import log
 from benchmarks.capacity.routings import ROUTINGS, write_table
 from benchmarks.local_services import Database
 from benchmarks.locustfiles.library import Library
+from benchmarks.locustfiles.plan import Plan
 
 SHIPPED_TABLE = stack.REPO / "routing_table.yaml"
 STREAM_NAMES = {"mp4": "GET stream mp4 (first byte)", "mkv": "GET stream mkv (first byte)"}
@@ -154,7 +155,7 @@ def capacity_of(steps: list[dict[str, Any]]) -> int:
 
 def run_locust(
     url: str,
-    plan: loadgen.StepPlan,
+    plan: Plan,
     library_file: Path,
     workdir: Path,
     config: RunConfig,
@@ -174,8 +175,8 @@ def run_locust(
     return loadgen.read_steps(steps_file)
 
 
-def step_plan(config: RunConfig) -> loadgen.StepPlan:
-    return loadgen.StepPlan(
+def step_plan(config: RunConfig) -> Plan:
+    return Plan(
         steps=list(config.steps),
         warmup_users=config.warmup_users,
         warmup_seconds=config.warmup_seconds,

@@ -17,35 +17,17 @@ can line up what it sampled meanwhile (memory, CPU, event-loop lag).
 from __future__ import annotations
 
 import json
-import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from locust import LoadTestShape
 from locust.stats import StatsEntry
 
+from benchmarks.locustfiles.plan import Plan
+
 PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
 TOP_ERRORS = 10
-
-
-@dataclass(frozen=True)
-class Plan:
-    steps: list[int]
-    warmup_users: int
-    warmup_seconds: float
-    ramp_seconds: float
-    settle_seconds: float
-    measure_seconds: float
-    slo_p95_ms: float
-    slo_failure_ratio: float
-    breaks_to_stop: int
-    out: str
-
-    @classmethod
-    def from_env(cls) -> Plan:
-        return cls(**json.loads(os.environ["MVBENCH_PLAN"]))
 
 
 def entry_figures(entry: StatsEntry) -> dict[str, Any]:

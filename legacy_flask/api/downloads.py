@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from legacy_flask.body import integer, json_body, validate
 from legacy_flask.db import get_db
@@ -86,7 +87,15 @@ def retry(download_id: int) -> ResponseReturnValue:
     if other is not None:
         raise ApiError(409, "Video already has an active download", download_id=other.id)
     requeue(download)
-    get_db().commit()
+    try:
+        get_db().commit()
+    except IntegrityError:
+        # Another download of the video went live meanwhile (the database allows one).
+        get_db().rollback()
+        other = active_download(get_db(), download.video_id)
+        raise ApiError(
+            409, "Video already has an active download", download_id=other.id if other else None
+        ) from None
     current_runtime().downloads.start(download.id)
     return jsonify({"message": "Download requeued", "download": download_json(download)})
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from legacy_flask.body import (
@@ -208,8 +209,17 @@ def download_video(video_id: int) -> ResponseReturnValue:
         check_fetchable_url(url, allow_private_hosts=runtime.settings.allow_private_download_hosts)
     except UnsafeUrlError as error:
         raise ApiError(400, str(error)) from None
-    download = queue_download(db, video, url, options.get("priority"))
-    db.commit()
+    try:
+        download = queue_download(db, video, url, options.get("priority"))
+        db.commit()
+    except IntegrityError:
+        # A concurrent request queued one first: the database holds one live download per
+        # video (where the row lock above did not serialize the two, e.g. on SQLite).
+        db.rollback()
+        existing = active_download(db, video_id)
+        if existing is None:
+            raise
+        return jsonify({"message": "Download already queued", "download": download_json(existing)})
     runtime.downloads.start(download.id)
     return jsonify({"message": "Download queued", "download": download_json(download)}), 202
 

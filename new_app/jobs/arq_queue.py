@@ -16,7 +16,6 @@ job by rewriting its score (jobs already running are not touched).
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -105,9 +104,6 @@ class ArqJobQueue:
         would wait for the claim to expire: the longest job timeout). The job itself (its
         definition and place in the queue) is left alone."""
         await self.redis.delete(in_progress_key_prefix + job_id)
-
-    async def queued_count(self) -> int:
-        return int(await self.redis.zcount(self.queue_name, "-inf", time.time() * 1000))
 
     async def close(self) -> None:
         if self.owns_connection:

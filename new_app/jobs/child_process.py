@@ -42,10 +42,6 @@ class ChildProcess:
         )
         return cls(process, name)
 
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
     async def lines(self) -> AsyncIterator[str]:
         assert self.process.stdout is not None
         while line := await self.process.stdout.readline():

@@ -26,10 +26,9 @@ from arq.worker import Retry
 from new_app.jobs.context import SERVICES_KEY, JobServices
 from new_app.jobs.functions import JOB_FUNCTIONS
 from new_app.jobs.queue import download_job_id
+from shared_models.models import DEFAULT_PRIORITY
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_JOB_PRIORITY = 5
 
 
 @dataclass
@@ -59,13 +58,11 @@ class InProcessJobQueue:
 
     # -- the JobQueue interface -------------------------------------------------------------
 
-    async def enqueue_download(
-        self, download_id: int, priority: int = DEFAULT_JOB_PRIORITY
-    ) -> None:
+    async def enqueue_download(self, download_id: int, priority: int = DEFAULT_PRIORITY) -> None:
         self.submit("download_video", (download_id,), download_job_id(download_id), priority)
 
     async def enqueue_job(self, function: str, *args: Any, job_id: str) -> None:
-        self.submit(function, args, job_id, DEFAULT_JOB_PRIORITY)
+        self.submit(function, args, job_id, DEFAULT_PRIORITY)
 
     async def cancel_download(self, download_id: int) -> None:
         job_id = download_job_id(download_id)

@@ -20,6 +20,7 @@ from typing import Any
 import anyio
 import anyio.to_thread
 from sqlalchemy import ColumnElement, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from new_app.jobs.context import JobServices
@@ -120,16 +121,19 @@ async def claim(services: JobServices, download_id: int) -> DownloadAttempt | No
     return DownloadAttempt(target_dir=target_dir, **fields)
 
 
+async def write_if_mine(db: AsyncSession, attempt: DownloadAttempt, **values: object) -> bool:
+    """One conditional UPDATE of the attempt's row; False (nothing written) once the row
+    is no longer this attempt's (cancelled, taken back by a sweep, ...)."""
+    result = await db.execute(update(Download).where(attempt.still_mine()).values(**values))
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
 async def beat(services: JobServices, attempt: DownloadAttempt, progress: float) -> bool:
     """Progress and heartbeat in one conditional write; False once the row is not ours."""
     async with services.session_factory() as db:
-        result = await db.execute(
-            update(Download)
-            .where(attempt.still_mine())
-            .values(progress=progress, heartbeat_at=utcnow())
-        )
+        mine = await write_if_mine(db, attempt, progress=progress, heartbeat_at=utcnow())
         await db.commit()
-        return result.rowcount == 1  # type: ignore[attr-defined]
+        return mine
 
 
 @dataclass(frozen=True)
@@ -145,19 +149,17 @@ async def complete(services: JobServices, attempt: DownloadAttempt, result: Fini
     """The row `completed` and its video DOWNLOADED, in one transaction; False (nothing
     written) when the row stopped being this attempt's, e.g. cancelled a moment ago."""
     async with services.session_factory() as db:
-        finished = await db.execute(
-            update(Download)
-            .where(attempt.still_mine())
-            .values(
-                status=DownloadStatus.COMPLETED,
-                progress=100.0,
-                file_path=result.relative_path,
-                file_size=result.size,
-                error_message=None,
-                completed_at=utcnow(),
-            )
+        finished = await write_if_mine(
+            db,
+            attempt,
+            status=DownloadStatus.COMPLETED,
+            progress=100.0,
+            file_path=result.relative_path,
+            file_size=result.size,
+            error_message=None,
+            completed_at=utcnow(),
         )
-        if finished.rowcount != 1:  # type: ignore[attr-defined]
+        if not finished:
             await db.rollback()
             return False
         video = await db.get(Video, attempt.video_id)
@@ -183,16 +185,13 @@ async def fail(services: JobServices, attempt: DownloadAttempt, reason: str) -> 
     # Shielded: a shutdown cancelling the job must still leave the row with its reason.
     with anyio.CancelScope(shield=True):
         async with services.session_factory() as db:
-            failed = await db.execute(
-                update(Download)
-                .where(attempt.still_mine())
-                .values(
-                    status=DownloadStatus.FAILED,
-                    error_message=clip(reason),
-                    completed_at=utcnow(),
-                )
+            mine = await write_if_mine(
+                db,
+                attempt,
+                status=DownloadStatus.FAILED,
+                error_message=clip(reason),
+                completed_at=utcnow(),
             )
-            mine = failed.rowcount == 1  # type: ignore[attr-defined]
             if mine:
                 logger.warning("download %s failed: %s", attempt.download_id, reason)
                 video = await db.get(Video, attempt.video_id)
@@ -211,18 +210,15 @@ async def requeue(services: JobServices, attempt: DownloadAttempt, reason: str |
     `error_message` meanwhile. False if the row was not ours."""
     with anyio.CancelScope(shield=True):
         async with services.session_factory() as db:
-            requeued = await db.execute(
-                update(Download)
-                .where(attempt.still_mine())
-                .values(
-                    status=DownloadStatus.QUEUED,
-                    progress=0.0,
-                    error_message=clip(reason) if reason else None,
-                    worker_id=None,
-                )
+            mine = await write_if_mine(
+                db,
+                attempt,
+                status=DownloadStatus.QUEUED,
+                progress=0.0,
+                error_message=clip(reason) if reason else None,
+                worker_id=None,
             )
             await db.commit()
-            mine = requeued.rowcount == 1  # type: ignore[attr-defined]
     if mine:
         await services.events.publish(
             attempt.event(DownloadStatus.QUEUED, 0.0, error_message=reason)

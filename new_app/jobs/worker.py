@@ -69,7 +69,7 @@ def cron_jobs(tuning: JobTuning) -> list[CronJob]:
 
 async def startup(ctx: dict[str, Any]) -> None:
     settings: Settings = get_settings()
-    tuning = JobTuning()
+    tuning = await anyio.to_thread.run_sync(JobTuning)  # reads .env: not on the loop
     engine = await anyio.to_thread.run_sync(create_async_db_engine, settings.resolved_database_url)
     http = await anyio.to_thread.run_sync(upstream_client, settings)
     ctx["engine"] = engine

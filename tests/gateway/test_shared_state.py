@@ -19,6 +19,7 @@ from gateway.redis_state import RedisState
 from gateway.rollback import RollbackEvent
 from gateway.window import Tally, slot_seconds
 from tests.gateway.conftest import ServerProcess, mvgate, write_table
+from tests.gateway.inprocess import client_of, started
 
 pytestmark = pytest.mark.redis
 
@@ -77,6 +78,11 @@ def test_a_rollback_seen_by_one_process_is_applied_by_the_other(
     failures = statuses.count(500)
     assert failures >= 4 and statuses == [500] * failures + [200] * (10 - failures)
     assert all(a.headers["x-served-by"] == "legacy" for a in answers[failures:])
+    # (Had the round not run within the ten requests, the line above checked nothing.)
+    wait_until(
+        lambda: httpx.get(first.url + "/flaky").headers["x-served-by"] == "legacy",
+        "the first process to roll back",
+    )
     wait_until(
         lambda: httpx.get(second.url + "/flaky").headers["x-served-by"] == "legacy",
         "the second process to apply the rollback",
@@ -178,8 +184,6 @@ def test_the_redis_store_adds_up_processes_and_declares_once(redis_url: str, pre
 async def test_without_redis_the_gateway_keeps_serving(tmp_path: Path) -> None:
     """Redis down (nothing listens there): requests are served, limits let them through,
     and the admin surface says what is wrong."""
-    from tests.gateway.inprocess import client_of, started
-
     table = tmp_path / "routing_table.yaml"
     write_table(table, TABLE)
     async with (

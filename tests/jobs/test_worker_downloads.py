@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import Engine
 
+from new_app.jobs.arq_queue import ArqJobQueue
 from shared_models.demo.upstream_urls import UpstreamURLs
 from shared_models.tools import verify_playable
 from tests.jobs.conftest import (
@@ -120,8 +121,6 @@ async def test_one_download_however_often_and_however_concurrently_it_is_asked_f
         assert (again.status_code, again.json()["download"]["id"]) == (200, download_id)
 
         # Queueing the job itself again (as a sweep or a second app would) adds nothing.
-        from new_app.jobs.arq_queue import ArqJobQueue
-
         queue = await ArqJobQueue.connect(str(job_settings.redis_url))
         try:
             await queue.enqueue_download(download_id)
