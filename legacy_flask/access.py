@@ -23,17 +23,18 @@ from werkzeug.wrappers import Response
 from legacy_flask.db import get_db
 from legacy_flask.errors import ApiError
 from legacy_flask.services.app_settings import authentication_required
+from shared_models.access_policy import (
+    API_KEY_HEADER,
+    INVALID_API_KEY,
+    check_role,
+    is_api_path,
+    is_open_path,
+    presented_api_key,
+    session_user_id,
+)
 from shared_models.models import ApiKey, User, UserRole, utcnow
 from shared_models.security import hash_api_key
 
-API_KEY_HEADER = "X-Api-Key"
-SESSION_USER_KEY = "user_id"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Paths anyone may reach: the login page and API, and the assets they need.
-OPEN_PREFIXES = ("/static", "/login", "/auth")
-HEALTH_PREFIX = "/api/health"
-ADMIN_ONLY_PREFIXES = ("/api/users", "/api/api-keys")
-SETTINGS_PREFIX = "/api/settings"
 # last_used_at is a hint for the admin, not an audit log: one write a minute is plenty.
 API_KEY_TOUCH_INTERVAL = timedelta(minutes=1)
 
@@ -55,19 +56,10 @@ def current_principal() -> Principal:
     return g.principal
 
 
-def under(path: str, prefix: str) -> bool:
-    """`path` is `prefix` or below it: `/api/users`, `/api/users/3`, not `/api/usersx`."""
-    return path == prefix or path.startswith(prefix + "/")
-
-
-def is_api_path(path: str) -> bool:
-    return under(path, "/api")
-
-
 def session_user(db: Session) -> User | None:
     """The active user the session cookie names; a stale cookie is cleared."""
-    user_id = session.get(SESSION_USER_KEY)
-    if not isinstance(user_id, int):
+    user_id = session_user_id(session)
+    if user_id is None:
         return None
     user = db.get(User, user_id)
     if user is None or not user.is_active:
@@ -79,22 +71,12 @@ def session_user(db: Session) -> User | None:
 def api_key_principal(db: Session, presented_key: str) -> Principal:
     api_key = db.scalar(select(ApiKey).where(ApiKey.key_hash == hash_api_key(presented_key)))
     if api_key is None or not api_key.is_active:
-        raise ApiError(401, "Invalid API key")
+        raise ApiError(401, INVALID_API_KEY)
     now = utcnow()
     if api_key.last_used_at is None or now - api_key.last_used_at > API_KEY_TOUCH_INTERVAL:
         api_key.last_used_at = now
         db.commit()
     return Principal(role=api_key.role, user_id=api_key.user_id, api_key_id=api_key.id)
-
-
-def check_role(principal: Principal, method: str, path: str) -> None:
-    admin_only = any(under(path, prefix) for prefix in ADMIN_ONLY_PREFIXES) or (
-        under(path, SETTINGS_PREFIX) and method not in SAFE_METHODS
-    )
-    if admin_only and not principal.role.is_admin:
-        raise ApiError(403, "Admin role required")
-    if method not in SAFE_METHODS and not principal.role.can_write:
-        raise ApiError(403, "Insufficient permissions")
 
 
 def login_redirect() -> Response:
@@ -107,11 +89,11 @@ def login_redirect() -> Response:
 def authenticate_request() -> Response | None:
     """Flask before-request hook: set `g.principal`, or answer 401/403/redirect."""
     path = request.path
-    if any(under(path, prefix) for prefix in OPEN_PREFIXES) or under(path, HEALTH_PREFIX):
+    if is_open_path(path):
         return None
     db = get_db()
     is_api = is_api_path(path)
-    presented_key = request.headers.get(API_KEY_HEADER)
+    presented_key = presented_api_key(request.headers.getlist(API_KEY_HEADER)) if is_api else None
     principal: Principal | None = None
     if is_api and presented_key:
         principal = api_key_principal(db, presented_key)
@@ -127,5 +109,5 @@ def authenticate_request() -> Response | None:
         principal = SINGLE_USER_ADMIN
     g.principal = principal
     if is_api:
-        check_role(principal, request.method, path)
+        check_role(principal.role, request.method, path)
     return None

@@ -1,26 +1,29 @@
-"""Reading JSON request bodies: one parser for "is this a JSON object at all", and small
-field rules that check and convert one value each, with the contract's 400 messages.
-
-Errors come one at a time, in a fixed order clients can rely on: unknown fields first,
-then missing required fields, then the first bad value in the order the rules are listed.
+"""Reading JSON request bodies: one reader for "is this a JSON object at all" (the parsing
+rules are shared_models.json_rules; the field rules shared_models.body_rules).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import request
 
 from legacy_flask.errors import ApiError
 from legacy_flask.query_params import parse_video_status
-
-INVALID_JSON = "Invalid JSON body"
-
-# A rule takes (field name, raw value) and returns the converted value or raises ApiError.
-Rule = Callable[[str, Any], Any]
+from shared_models.body_rules import (  # noqa: F401 (the rules views use)
+    Rule,
+    boolean,
+    http_url,
+    id_list,
+    identifier,
+    integer,
+    one_of,
+    passthrough,
+    string_list,
+    text,
+    validate,
+)
+from shared_models.json_rules import INVALID_JSON, NOT_JSON_TYPE, parse_json_body
 
 
 def json_body(*, optional: bool = False) -> dict[str, Any]:
@@ -32,157 +35,12 @@ def json_body(*, optional: bool = False) -> dict[str, Any]:
         raise ApiError(400, INVALID_JSON)
     # Only JSON content types: a cross-site HTML form cannot send one without a preflight.
     if not request.is_json:
-        raise ApiError(415, "Content-Type must be application/json")
-    try:
-        body = json.loads(raw, parse_constant=reject_constant)
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, INVALID_JSON) from None
+        raise ApiError(415, NOT_JSON_TYPE)
+    body = parse_json_body(raw)
     if not isinstance(body, dict):
         raise ApiError(400, INVALID_JSON)
     return body
 
 
-def reject_constant(name: str) -> Any:
-    """NaN and Infinity are not JSON, though Python's parser takes them."""
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def validate(
-    body: Mapping[str, Any], rules: Mapping[str, Rule], required: Iterable[str] = ()
-) -> dict[str, Any]:
-    """Check `body` against `rules`; the result holds only the fields the body gave."""
-    for name in body:
-        if name not in rules:
-            raise ApiError(400, f"unknown field '{name}'")
-    for name in required:
-        if body.get(name) is None:
-            raise ApiError(400, f"{name} is required")
-    return {name: rule(name, body[name]) for name, rule in rules.items() if name in body}
-
-
-def text(max_length: int = 255, *, nullable: bool = False) -> Rule:
-    """A string (trimmed); empty means null where null is allowed."""
-
-    def rule(name: str, value: Any) -> str | None:
-        if value is None and nullable:
-            return None
-        if not isinstance(value, str):
-            raise ApiError(400, f"{name} must be a string")
-        value = value.strip()
-        if not value:
-            if nullable:
-                return None
-            raise ApiError(400, f"{name} must not be empty")
-        if len(value) > max_length:
-            raise ApiError(400, f"{name} must be at most {max_length} characters")
-        return value
-
-    return rule
-
-
-def integer(minimum: int, maximum: int, *, nullable: bool = False) -> Rule:
-    def rule(name: str, value: Any) -> int | None:
-        if value is None and nullable:
-            return None
-        # bool is an int subclass in Python; `true` is not a year.
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ApiError(400, f"{name} must be an integer")
-        if not minimum <= value <= maximum:
-            raise ApiError(400, f"{name} must be an integer between {minimum} and {maximum}")
-        return value
-
-    return rule
-
-
-def boolean() -> Rule:
-    def rule(name: str, value: Any) -> bool:
-        if not isinstance(value, bool):
-            raise ApiError(400, f"{name} must be true or false")
-        return value
-
-    return rule
-
-
-def string_list(max_items: int = 50, max_length: int = 100) -> Rule:
-    """A list of non-empty strings, trimmed, duplicates dropped (order kept)."""
-
-    def rule(name: str, value: Any) -> list[str]:
-        if value is None:
-            return []
-        if not isinstance(value, list) or len(value) > max_items:
-            raise ApiError(400, f"{name} must be a list of at most {max_items} strings")
-        items: list[str] = []
-        for item in value:
-            if not isinstance(item, str) or not item.strip() or len(item) > max_length:
-                raise ApiError(400, f"{name} must be a list of at most {max_items} strings")
-            if item.strip() not in items:
-                items.append(item.strip())
-        return items
-
-    return rule
-
-
-def id_list(max_items: int = 1000) -> Rule:
-    """A non-empty list of positive integer ids, as given (duplicates kept)."""
-
-    def rule(name: str, value: Any) -> list[int]:
-        if (
-            not isinstance(value, list)
-            or not value
-            or len(value) > max_items
-            or not all(isinstance(item, int) and not isinstance(item, bool) for item in value)
-            or not all(item > 0 for item in value)
-        ):
-            raise ApiError(400, f"{name} must be a non-empty list of integer ids")
-        return list(value)
-
-    return rule
-
-
-def identifier(max_length: int = 64) -> Rule:
-    """An upstream id (IMVDb, MusicBrainz): a string or an integer, stored as text."""
-
-    def rule(name: str, value: Any) -> str | None:
-        if value is None:
-            return None
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str) or len(value.strip()) > max_length:
-            raise ApiError(400, f"{name} must be a string or an integer")
-        return value.strip() or None
-
-    return rule
-
-
-def http_url(max_length: int = 500) -> Rule:
-    def rule(name: str, value: Any) -> str | None:
-        if value is None or value == "":
-            return None
-        if not isinstance(value, str) or len(value) > max_length:
-            raise ApiError(400, f"{name} must be an http or https URL")
-        parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ApiError(400, f"{name} must be an http or https URL")
-        return value.strip()
-
-    return rule
-
-
-def passthrough() -> Rule:
-    """Any JSON value, unchanged: for fields whose check depends on more than the value."""
-    return lambda _name, value: value
-
-
 def video_status() -> Rule:
     return lambda name, value: parse_video_status(value, name)
-
-
-def one_of(choices: Mapping[str, Any]) -> Rule:
-    """A lower-case word from `choices` (given in any case), mapped to its value."""
-
-    def rule(name: str, value: Any) -> Any:
-        if isinstance(value, str) and value.strip().lower() in choices:
-            return choices[value.strip().lower()]
-        raise ApiError(400, f"invalid {name} '{value}'")
-
-    return rule

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSession, SessionInterface, SessionMixin
 
+from shared_models.access_policy import session_cookie_value
 from shared_models.session_cookie import CookieAttributes, SessionCodec
 
 
@@ -19,7 +20,8 @@ class SharedCookieSessionInterface(SessionInterface):
         self.attributes = attributes or CookieAttributes()
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession:
-        return SecureCookieSession(self.codec.loads(request.cookies.get(self.attributes.name)))
+        value = session_cookie_value(request.headers.getlist("Cookie"), self.attributes.name)
+        return SecureCookieSession(self.codec.loads(value))
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         attributes = self.attributes

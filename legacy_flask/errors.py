@@ -11,9 +11,13 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from legacy_flask.services.upstream import UpstreamError
+from shared_models.database import DATABASE_UNAVAILABLE, is_unavailable
+from shared_models.json_rules import BadInput
 
 logger = logging.getLogger(__name__)
 
@@ -32,13 +36,12 @@ HTTP_ERROR_MESSAGES = {
 }
 
 
-class ApiError(Exception):
-    """An error answer: `{"error": message, **extra}` with `status`."""
+class ApiError(BadInput):
+    """An error answer: `{"error": message, **extra}` with `status`. The shared rules
+    raise its base, BadInput, which is answered the same way."""
 
     def __init__(self, status: int, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+        super().__init__(status, message)
         self.extra = extra
 
     def to_response(self) -> Response:
@@ -55,8 +58,10 @@ def error_response(status: int, message: str) -> Response:
     return ApiError(status, message).to_response()
 
 
-def _handle_api_error(error: ApiError) -> Response:
-    return error.to_response()
+def _handle_bad_input(error: BadInput) -> Response:
+    if isinstance(error, ApiError):
+        return error.to_response()
+    return error_response(error.status, error.message)
 
 
 def _handle_upstream_error(error: UpstreamError) -> Response:
@@ -76,6 +81,15 @@ def _handle_http_exception(error: HTTPException) -> Response | HTTPException:
     return response
 
 
+def _handle_database_error(error: Exception) -> Response | HTTPException:
+    if not is_unavailable(error):
+        return _handle_unexpected(error)
+    logger.error("database unavailable on %s %s: %s", request.method, request.path, error)
+    if wants_json_errors(request.path):
+        return error_response(503, DATABASE_UNAVAILABLE)
+    return ServiceUnavailable()
+
+
 def _handle_unexpected(error: Exception) -> Response | HTTPException:
     # Flask hands HTTPExceptions to their own handler; this one only sees real crashes.
     logger.exception("unhandled error on %s %s", request.method, request.path, exc_info=error)
@@ -85,7 +99,9 @@ def _handle_unexpected(error: Exception) -> Response | HTTPException:
 
 
 def register_error_handlers(app: Flask) -> None:
-    app.register_error_handler(ApiError, _handle_api_error)
+    app.register_error_handler(BadInput, _handle_bad_input)
     app.register_error_handler(UpstreamError, _handle_upstream_error)
     app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(DBAPIError, _handle_database_error)
+    app.register_error_handler(PoolTimeout, _handle_database_error)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from flask import request
 
 from legacy_flask.errors import ApiError
+from shared_models.json_rules import query_text
 from shared_models.models import VideoStatus
 
 TRUE_WORDS = frozenset({"true", "1", "yes"})
@@ -29,8 +30,7 @@ MAX_PAGE = 1_000_000
 
 def text_arg(name: str) -> str | None:
     """A trimmed text parameter; absent or blank is None."""
-    value = request.args.get(name, "").strip()
-    return value or None
+    return query_text(name, request.args.get(name, ""))
 
 
 def required_text_arg(name: str) -> str:

@@ -21,22 +21,24 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from new_app.db import request_session
-from new_app.errors import ApiError
+from new_app.errors import ApiError, bad_input_response
 from new_app.redirects import redirect_response
 from new_app.runtime import Runtime
 from new_app.services.app_settings import authentication_required
 from new_app.session_cookie import CookieSession, current_session
+from shared_models.access_policy import (
+    API_KEY_HEADER,
+    INVALID_API_KEY,
+    check_role,
+    is_api_path,
+    is_open_path,
+    presented_api_key,
+    session_user_id,
+)
+from shared_models.json_rules import BadInput
 from shared_models.models import ApiKey, User, UserRole, utcnow
 from shared_models.security import hash_api_key
 
-API_KEY_HEADER = "x-api-key"
-SESSION_USER_KEY = "user_id"
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Paths anyone may reach: the login page and API, and the assets they need.
-OPEN_PREFIXES = ("/static", "/login", "/auth")
-HEALTH_PREFIX = "/api/health"
-ADMIN_ONLY_PREFIXES = ("/api/users", "/api/api-keys")
-SETTINGS_PREFIX = "/api/settings"
 # last_used_at is a hint for the admin, not an audit log: one write a minute is plenty.
 API_KEY_TOUCH_INTERVAL = timedelta(minutes=1)
 SCOPE_KEY = "mvidarr.principal"
@@ -60,19 +62,10 @@ def current_principal(connection: HTTPConnection) -> Principal:
     return connection.scope[SCOPE_KEY]
 
 
-def under(path: str, prefix: str) -> bool:
-    """`path` is `prefix` or below it: `/api/users`, `/api/users/3`, not `/api/usersx`."""
-    return path == prefix or path.startswith(prefix + "/")
-
-
-def is_open_path(path: str) -> bool:
-    return any(under(path, prefix) for prefix in OPEN_PREFIXES) or under(path, HEALTH_PREFIX)
-
-
 async def session_user(db: AsyncSession, session: CookieSession) -> User | None:
     """The active user the session cookie names; a stale cookie is cleared."""
-    user_id = session.get(SESSION_USER_KEY)
-    if not isinstance(user_id, int) or isinstance(user_id, bool):
+    user_id = session_user_id(session)
+    if user_id is None:
         return None
     user = await db.get(User, user_id)
     if user is None or not user.is_active:
@@ -84,22 +77,12 @@ async def session_user(db: AsyncSession, session: CookieSession) -> User | None:
 async def api_key_principal(db: AsyncSession, presented_key: str) -> Principal:
     api_key = await db.scalar(select(ApiKey).where(ApiKey.key_hash == hash_api_key(presented_key)))
     if api_key is None or not api_key.is_active:
-        raise ApiError(401, "Invalid API key")
+        raise ApiError(401, INVALID_API_KEY)
     now = utcnow()
     if api_key.last_used_at is None or now - api_key.last_used_at > API_KEY_TOUCH_INTERVAL:
         api_key.last_used_at = now
         await db.commit()
     return Principal(role=api_key.role, user_id=api_key.user_id, api_key_id=api_key.id)
-
-
-def check_role(principal: Principal, method: str, path: str) -> None:
-    admin_only = any(under(path, prefix) for prefix in ADMIN_ONLY_PREFIXES) or (
-        under(path, SETTINGS_PREFIX) and method not in SAFE_METHODS
-    )
-    if admin_only and not principal.role.is_admin:
-        raise ApiError(403, "Admin role required")
-    if method not in SAFE_METHODS and not principal.role.can_write:
-        raise ApiError(403, "Insufficient permissions")
 
 
 def login_location(scope: Scope) -> str:
@@ -123,7 +106,7 @@ class AccessControl:
         connection = HTTPConnection(scope)
         runtime: Runtime = scope["app"].state.runtime
         path = scope["path"]
-        is_api = under(path, "/api")
+        is_api = is_api_path(path)
         db = request_session(scope, runtime.session_factory)
         try:
             try:
@@ -136,9 +119,9 @@ class AccessControl:
                         raise ApiError(401, "Authentication required")
                     principal = SINGLE_USER_ADMIN
                 if is_api:
-                    check_role(principal, scope["method"], path)
-            except ApiError as error:
-                await error.to_response()(scope, receive, send)
+                    check_role(principal.role, scope["method"], path)
+            except BadInput as error:
+                await bad_input_response(error)(scope, receive, send)
                 return
             scope[SCOPE_KEY] = principal
             await self.app(scope, receive, send)
@@ -148,8 +131,10 @@ class AccessControl:
     async def identify(
         self, db: AsyncSession, connection: HTTPConnection, is_api: bool
     ) -> Principal | None:
-        presented_key = connection.headers.get(API_KEY_HEADER)
-        if is_api and presented_key:
+        presented_key = (
+            presented_api_key(connection.headers.getlist(API_KEY_HEADER)) if is_api else None
+        )
+        if presented_key:
             return await api_key_principal(db, presented_key)
         user = await session_user(db, current_session(connection))
         if user is None:

@@ -20,6 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from new_app.services.upstream import UpstreamError
 from new_app.unmatched import answer_unmatched
+from shared_models.database import DATABASE_UNAVAILABLE, is_unavailable
+from shared_models.json_rules import BadInput
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +52,11 @@ HTML_ERROR_PAGES = {
     ),
     405: ("Method Not Allowed", "The method is not allowed for the requested URL."),
     413: ("Request Entity Too Large", "The data value transmitted exceeds the capacity limit."),
+    503: (
+        "Service Unavailable",
+        "The server is temporarily unable to service your request due to maintenance downtime "
+        "or capacity problems. Please try again later.",
+    ),
     500: (
         "Internal Server Error",
         "The server encountered an internal error and was unable to complete your request. "
@@ -58,8 +65,9 @@ HTML_ERROR_PAGES = {
 }
 
 
-class ApiError(Exception):
-    """An error answer: `{"error": message, **extra}` with `status` (and extra headers)."""
+class ApiError(BadInput):
+    """An error answer: `{"error": message, **extra}` with `status` (and extra headers).
+    The shared rules raise its base, BadInput, which is answered the same way."""
 
     def __init__(
         self,
@@ -69,9 +77,7 @@ class ApiError(Exception):
         headers: Mapping[str, str] | None = None,
         **extra: Any,
     ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+        super().__init__(status, message)
         self.headers = dict(headers or {})
         self.extra = extra
 
@@ -106,9 +112,15 @@ def error_response(path: str, status: int, headers: Mapping[str, str] | None = N
     return error_html(status, headers)
 
 
-async def handle_api_error(_request: Request, error: Exception) -> Response:
-    assert isinstance(error, ApiError)
-    return error.to_response()
+def bad_input_response(error: BadInput) -> JSONResponse:
+    if isinstance(error, ApiError):
+        return error.to_response()
+    return error_json(error.status, error.message)
+
+
+async def handle_bad_input(_request: Request, error: Exception) -> Response:
+    assert isinstance(error, BadInput)
+    return bad_input_response(error)
 
 
 async def handle_upstream_error(_request: Request, error: Exception) -> Response:
@@ -134,7 +146,7 @@ async def handle_validation_error(request: Request, _error: Exception) -> Respon
 
 
 def register_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(ApiError, handle_api_error)
+    app.add_exception_handler(BadInput, handle_bad_input)
     app.add_exception_handler(UpstreamError, handle_upstream_error)
     app.add_exception_handler(HTTPException, handle_http_exception)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
@@ -161,9 +173,20 @@ class UnexpectedErrors:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
-            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
+        except Exception as error:
             if response_started:
                 # Too late for an error answer; the server closes the connection.
+                logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
                 raise
-            await error_response(scope["path"], 500)(scope, receive, send)
+            await self.answer(scope, error)(scope, receive, send)
+
+    @staticmethod
+    def answer(scope: Scope, error: Exception) -> Response:
+        path = scope["path"]
+        if is_unavailable(error):
+            logger.error("database unavailable on %s %s: %s", scope["method"], path, error)
+            if wants_json_errors(path):
+                return error_json(503, DATABASE_UNAVAILABLE)
+            return error_html(503)
+        logger.exception("unhandled error on %s %s", scope["method"], path, exc_info=error)
+        return error_response(path, 500)

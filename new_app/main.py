@@ -23,6 +23,7 @@ from new_app.api.job_events import router as job_events_router
 from new_app.errors import UnexpectedErrors, register_error_handlers
 from new_app.head_requests import HeadAsGet
 from new_app.pages import router as pages_router
+from new_app.path_ids import ImpossibleIds
 from new_app.runtime import open_runtime
 from new_app.session_cookie import SharedSessionMiddleware
 from new_app.static_files import VersionedStaticFiles
@@ -66,8 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     register_error_handlers(app)
     # Added innermost first: a request meets UnexpectedErrors, HeadAsGet, GZip, the
-    # session cookie, then the access check, then the router.
+    # session cookie, impossible ids, then the access check, then the router.
     app.add_middleware(AccessControl)
+    app.add_middleware(ImpossibleIds)
     app.add_middleware(SharedSessionMiddleware, codec=SessionCodec(secret_key))
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=GZIP_LEVEL)
     app.add_middleware(HeadAsGet)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from starlette.requests import Request
 
 from new_app.errors import ApiError
+from shared_models.json_rules import query_text
 from shared_models.models import VideoStatus
 
 TRUE_WORDS = frozenset({"true", "1", "yes"})
@@ -38,8 +39,7 @@ def raw_arg(request: Request, name: str) -> str | None:
 
 def text_arg(request: Request, name: str) -> str | None:
     """A trimmed text parameter; absent or blank is None."""
-    value = (raw_arg(request, name) or "").strip()
-    return value or None
+    return query_text(name, raw_arg(request, name) or "")
 
 
 def required_text_arg(request: Request, name: str) -> str:

@@ -15,9 +15,10 @@ from email.utils import formatdate
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
-from starlette.requests import HTTPConnection, cookie_parser
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared_models.access_policy import session_cookie_value
 from shared_models.session_cookie import CookieAttributes, SessionCodec
 
 SCOPE_KEY = "mvidarr.session"
@@ -93,10 +94,8 @@ class SharedSessionMiddleware:
         await self.app(scope, receive, send_with_cookie)
 
     def cookie_value(self, scope: Scope) -> str | None:
-        for name, value in scope["headers"]:
-            if name == b"cookie":
-                return cookie_parser(value.decode("latin-1")).get(self.attributes.name)
-        return None
+        headers = [value.decode("latin-1") for name, value in scope["headers"] if name == b"cookie"]
+        return session_cookie_value(headers, self.attributes.name)
 
     def cookie_header(self, session: CookieSession) -> str:
         data = session.data

@@ -86,6 +86,10 @@ def answer_unmatched(request: Request, status: int, error_response: ErrorRespond
     table: RouteTable = request.app.state.route_table
     path, method = request.scope["path"], request.scope["method"]
     if table.under_mount(path):
+        merged = _REPEATED_SLASHES.sub("/", path)
+        if merged != path and table.under_mount(merged):
+            # `/static//x`: the legacy router merges the slashes, as for routes.
+            return redirect_response(absolute_url(request, merged), status=308)
         # The mounted app found the path but no file there: a plain 404.
         if status == 404:
             return error_response(path, 404, None)

@@ -8,10 +8,20 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 _MYSQL_NAMES = {"mysql", "mariadb"}
+DATABASE_UNAVAILABLE = "Database unavailable"
+# A MariaDB that does not answer a connection within this many seconds is unavailable:
+# /api/health must say so within a second, and requests must not queue behind it.
+CONNECT_TIMEOUT_SECONDS = 1
+HEALTH_TIMEOUT_SECONDS = 1.0
+# The health check reads a real table: `SELECT 1` alone would succeed on an SQLite file
+# that was replaced by an empty one.
+HEALTH_QUERY = "SELECT 1 FROM users LIMIT 1"
 
 
 def _driver_url(database_url: str, *, asynchronous: bool) -> URL:
@@ -61,7 +71,17 @@ def _engine_options(database_url: str, pool_size: int) -> dict[str, Any]:
         "max_overflow": pool_size,
         "pool_pre_ping": True,
         "pool_recycle": 1800,
+        "connect_args": {"connect_timeout": CONNECT_TIMEOUT_SECONDS},
     }
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """The error says the database cannot be reached or used right now (down, refusing
+    this account, out of connections, a lost connection), not that a statement is wrong:
+    a 503, which recovers by itself when the database does."""
+    return isinstance(
+        error, OperationalError | InterfaceError | PoolTimeout
+    ) or (isinstance(error, DBAPIError) and error.connection_invalidated)
 
 
 def create_sync_engine(database_url: str, *, pool_size: int = 10, **kwargs: Any) -> Engine:

@@ -12,7 +12,12 @@ class UnsafePathError(ValueError):
 
 
 def confine(media_root: Path, candidate: str | Path) -> Path:
-    """Resolve `candidate` (relative to the root, or absolute inside it) and refuse escapes."""
+    """Resolve `candidate` (relative to the root, or absolute inside it) and refuse escapes.
+
+    A NUL (no file name holds one) or a backslash (a Windows separator, `..\\..` on another
+    system) is refused outright; symlinks are followed before the check."""
+    if "\x00" in str(candidate) or "\\" in str(candidate):
+        raise UnsafePathError("path holds a NUL or a backslash")
     root = media_root.resolve()
     path = Path(candidate)
     resolved = (path if path.is_absolute() else root / path).resolve()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from shared_models.settings import Settings
@@ -129,3 +131,12 @@ def verify_playable(
 ) -> None:
     """Decode every frame of the file; raise FFmpegError if ffmpeg finds it broken."""
     run_ffmpeg(["-xerror", "-i", str(media_file), "-f", "null", "-"], settings, timeout=timeout)
+
+
+@cache
+def yt_dlp_version() -> str | None:
+    """The installed yt-dlp's version, from its package metadata (read once)."""
+    try:
+        return version("yt-dlp")
+    except PackageNotFoundError:
+        return None

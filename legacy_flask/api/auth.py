@@ -1,32 +1,40 @@
 """/auth: log in and out with the shared session cookie, and ask who is logged in.
 
-Always reachable (the access hook leaves /auth open). Five failed logins in a row lock an
-account for 15 minutes.
+Always reachable (the access hook leaves /auth open). Failed logins lock an account
+(shared_models.lockout).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
 from functools import cache
 
 from flask import Blueprint, jsonify, request, session
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from legacy_flask.access import SESSION_USER_KEY, session_user
+from legacy_flask.access import session_user
 from legacy_flask.body import json_body
 from legacy_flask.db import get_db
 from legacy_flask.errors import ApiError
 from legacy_flask.serializers import user_summary_json
 from legacy_flask.services.app_settings import authentication_required
+from shared_models.access_policy import SESSION_USER_KEY
+from shared_models.lockout import (
+    ACCOUNT_LOCKED,
+    INVALID_CREDENTIALS,
+    claim_check,
+    client_description,
+    lock_if_exhausted,
+    record_success,
+    release_claim,
+)
 from shared_models.models import User, utcnow
 from shared_models.security import hash_password, verify_password
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
-INVALID_CREDENTIALS = "Invalid username or password"
+logger = logging.getLogger(__name__)
 
 
 @cache
@@ -54,27 +62,28 @@ def login() -> ResponseReturnValue:
     username, password = login_credentials()
     db = get_db()
     user = db.scalar(select(User).where(User.username == username))
+    client = client_description(request.remote_addr, request.headers.get("X-Forwarded-For"))
     if user is None:
         verify_password(password, decoy_hash())
+        logger.warning("failed login for unknown user %r from %s", username, client)
         raise ApiError(401, INVALID_CREDENTIALS)
-    now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
-        raise ApiError(423, "Account locked, try again later")
+    claimed = db.execute(claim_check(user.id, utcnow())).rowcount == 1
+    db.commit()
+    if not claimed:
+        logger.warning("login for locked user %r refused, from %s", username, client)
+        raise ApiError(423, ACCOUNT_LOCKED)
     if not verify_password(password, user.password_hash):
-        if user.locked_until is not None:
-            # The previous lock ran out: this failure starts a new count.
-            user.failed_login_attempts, user.locked_until = 0, None
-        user.failed_login_attempts += 1
-        if user.failed_login_attempts >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
+        db.execute(lock_if_exhausted(user.id, utcnow()))
         db.commit()
+        logger.warning("failed login for user %r from %s", username, client)
         raise ApiError(401, INVALID_CREDENTIALS)
     if not user.is_active:
+        db.execute(release_claim(user.id))
+        db.commit()
         raise ApiError(403, "Account disabled")
-    user.failed_login_attempts = 0
-    user.locked_until = None
-    user.last_login = now
+    db.execute(record_success(user.id, utcnow()))
     db.commit()
+    db.refresh(user)
     session.clear()
     session[SESSION_USER_KEY] = user.id
     return jsonify({"message": "Login successful", "user": user_summary_json(user)})

@@ -26,6 +26,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 from yt_dlp.utils import DownloadCancelled, YoutubeDLError
 
+from legacy_flask.services.url_safety import guarded_connections, refusal
 from shared_models.media import UnsafePathError, confine, safe_filename
 from shared_models.models import Download, DownloadStatus, Video, VideoStatus, utcnow
 from shared_models.settings import Settings
@@ -278,12 +279,16 @@ class DownloadRunner:
             "overwrites": True,
             "continuedl": False,
             "ffmpeg_location": ffmpeg_path(self.settings),
+            # yt-dlp's own HLS downloader, not ffmpeg's: its connections are checked
+            # (guarded_connections); ffmpeg would open its own.
+            "hls_prefer_native": True,
         }
+        guard = not self.settings.allow_private_download_hosts
         try:
             if cancel_event.is_set():
                 raise DownloadCancelled()
             job.target_dir.mkdir(parents=True, exist_ok=True)
-            with yt_dlp.YoutubeDL(options) as ydl:
+            with guarded_connections(guard), yt_dlp.YoutubeDL(options) as ydl:
                 info = ydl.extract_info(job.url, download=True)
                 path = downloaded_file(info or {}, ydl)
             if cancel_event.is_set():
@@ -298,7 +303,7 @@ class DownloadRunner:
             return
         except (YoutubeDLError, OSError) as error:
             remove_partial_files(hook.files_touched, job.target_dir)
-            self._fail(job, error_reason(error))
+            self._fail(job, (guard and refusal()) or error_reason(error))
             return
         except Exception as error:
             # Anything else (a database error in the progress hook, a yt-dlp bug): the row

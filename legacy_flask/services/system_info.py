@@ -1,11 +1,12 @@
-"""The facts /api/health/system reports, gathered the blocking way: subprocesses for the
-tool versions, a statvfs for the disk, a query and a PING for the stores."""
+"""The facts /api/health/system reports, gathered the blocking way: the tool versions
+read once per process (ffmpeg's by a subprocess), a statvfs for the disk, a query and a
+PING for the stores."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,18 @@ import redis
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
+from shared_models.database import HEALTH_QUERY
 from shared_models.settings import Settings
-from shared_models.tools import parse_version, version_command
+from shared_models.tools import parse_version, version_command, yt_dlp_version
 
 COMMAND_TIMEOUT = 15.0
 REDIS_TIMEOUT = 2.0
+
+
+@cache
+def tool_version(command: tuple[str, ...]) -> str | None:
+    """A tool's version output, read once per process: it does not change while we run."""
+    return command_output(list(command))
 
 
 def command_output(command: list[str]) -> str | None:
@@ -32,21 +40,20 @@ def command_output(command: list[str]) -> str | None:
 
 
 def ffmpeg_status(settings: Settings) -> dict[str, Any]:
-    output = command_output(version_command(settings))
+    output = tool_version(tuple(version_command(settings)))
     version = parse_version(output) if output else None
     return {"available": output is not None, "version": version}
 
 
 def yt_dlp_status() -> dict[str, Any]:
-    output = command_output([sys.executable, "-m", "yt_dlp", "--version"])
-    version = output.strip() if output else None
-    return {"available": bool(version), "version": version or None}
+    version = yt_dlp_version()
+    return {"available": version is not None, "version": version}
 
 
 def disk_status(media_root: Path) -> dict[str, Any]:
     usage = shutil.disk_usage(media_root)
+    # No path: the report is public, and the layout of the server's disks is not.
     return {
-        "path": str(media_root),
         "total_bytes": usage.total,
         "free_bytes": usage.free,
         "used_percent": round(100.0 * usage.used / usage.total, 1) if usage.total else 0.0,
@@ -54,10 +61,12 @@ def disk_status(media_root: Path) -> dict[str, Any]:
 
 
 def database_ok(engine: Engine) -> bool:
+    """A real query, every time (no cached verdict); a MariaDB that does not answer is
+    given up on after CONNECT_TIMEOUT_SECONDS."""
     try:
         with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except SQLAlchemyError:
+            connection.execute(text(HEALTH_QUERY))
+    except (SQLAlchemyError, OSError):
         return False
     return True
 

@@ -16,10 +16,16 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import requests
-from PIL import Image, ImageOps
 
 from legacy_flask.services.upstream import USER_AGENT
-from legacy_flask.services.url_safety import UnsafeUrlError, check_fetchable_url
+from legacy_flask.services.url_safety import (
+    UnsafeUrlError,
+    check_fetchable_url,
+    guarded_connections,
+    refusal,
+)
+from shared_models import images
+from shared_models.images import ImageTooLarge, UnusableImage
 from shared_models.media import confine
 
 THUMBNAIL_SIZES: dict[str, tuple[int, int]] = {
@@ -31,7 +37,6 @@ DEFAULT_SIZE = "medium"
 CACHE_FOLDER = "thumbnails"
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 MAX_REDIRECTS = 3
-JPEG_QUALITY = 85
 
 
 class ThumbnailError(Exception):
@@ -46,8 +51,16 @@ class ThumbnailFetchFailed(ThumbnailError):
     pass
 
 
+class ThumbnailRefused(ThumbnailError):
+    """The URL may not be fetched (shared_models.url_safety); the message says why."""
+
+
 class ThumbnailUnreadable(ThumbnailError):
     pass
+
+
+class ThumbnailTooLarge(ThumbnailError):
+    """The source image is beyond the decode limits (shared_models.images)."""
 
 
 @dataclass(frozen=True)
@@ -108,14 +121,21 @@ class ThumbnailStore:
         for _hop in range(MAX_REDIRECTS + 1):
             try:
                 check_fetchable_url(url, allow_private_hosts=self.allow_private_hosts)
-                response = requests.get(
-                    url,
-                    headers={"User-Agent": USER_AGENT},
-                    timeout=self.timeout,
-                    stream=True,
-                    allow_redirects=False,
-                )
-            except (UnsafeUrlError, requests.RequestException) as error:
+                with guarded_connections(not self.allow_private_hosts):
+                    response = requests.get(
+                        url,
+                        headers={"User-Agent": USER_AGENT},
+                        timeout=self.timeout,
+                        stream=True,
+                        allow_redirects=False,
+                    )
+            except UnsafeUrlError as error:
+                raise ThumbnailRefused(str(error)) from None
+            except requests.RequestException as error:
+                # A connection the guard refused (a redirect to, or DNS now answering, a
+                # private address) is a refusal too, not a failed fetch.
+                if not self.allow_private_hosts and refusal():
+                    raise ThumbnailRefused(str(refusal())) from None
                 raise ThumbnailFetchFailed(f"{url}: {error}") from error
             with response:
                 if response.is_redirect and response.headers.get("Location"):
@@ -147,16 +167,10 @@ def write_atomically(target: Path, data: bytes) -> None:
 
 
 def render_jpeg(original: Path, target: Path, box: tuple[int, int]) -> None:
-    """Shrink `original` to fit `box` (aspect kept, never enlarged) as a progressive JPEG."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    """The shared, bounded renderer (shared_models.images), with this module's errors."""
     try:
-        with Image.open(original) as image:
-            image.draft("RGB", box)  # JPEG sources decode at a reduced scale: much faster
-            rgb = ImageOps.exif_transpose(image).convert("RGB")
-        rgb.thumbnail(box, Image.Resampling.LANCZOS)
-        rgb.save(temporary, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
-        temporary.unlink(missing_ok=True)
-        raise ThumbnailUnreadable(f"{original}: {error}") from error
-    os.replace(temporary, target)
+        images.render_jpeg(original, target, box)
+    except ImageTooLarge as error:
+        raise ThumbnailTooLarge(str(error)) from None
+    except UnusableImage as error:
+        raise ThumbnailUnreadable(f"{original.name}: {error}") from None

@@ -1,17 +1,17 @@
 """/auth: log in and out with the shared session cookie, and ask who is logged in.
 
-Always reachable (the access middleware leaves /auth open). Five failed logins in a row
-lock an account for 15 minutes. Password checks run in a worker thread.
+Always reachable (the access middleware leaves /auth open). Failed logins lock an account
+(shared_models.lockout). Password checks run in a worker thread.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
-from new_app.access import SESSION_USER_KEY, session_user
+from new_app.access import session_user
 from new_app.body import form_or_json_body
 from new_app.deps import CookieSessionDep, DbSession
 from new_app.docs import described
@@ -20,13 +20,21 @@ from new_app.schemas.accounts import AuthCheck, LoginAnswer, UserSummary
 from new_app.schemas.common import ErrorBody, Message
 from new_app.services.app_settings import authentication_required
 from new_app.services.passwords import verify_against_decoy, verify_password_async
+from shared_models.access_policy import SESSION_USER_KEY
+from shared_models.lockout import (
+    ACCOUNT_LOCKED,
+    INVALID_CREDENTIALS,
+    claim_check,
+    client_description,
+    lock_if_exhausted,
+    record_success,
+    release_claim,
+)
 from shared_models.models import User, utcnow
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
-INVALID_CREDENTIALS = "Invalid username or password"
+logger = logging.getLogger(__name__)
 CREDENTIALS_REQUIRED = "username and password are required"
 
 
@@ -59,27 +67,30 @@ async def login_credentials(request: Request) -> tuple[str, str]:
 async def login(request: Request, db: DbSession, session: CookieSessionDep) -> LoginAnswer:
     username, password = await login_credentials(request)
     user = await db.scalar(select(User).where(User.username == username))
+    client = client_description(
+        request.client.host if request.client else None, request.headers.get("x-forwarded-for")
+    )
     if user is None:
         await verify_against_decoy(password)
+        logger.warning("failed login for unknown user %r from %s", username, client)
         raise ApiError(401, INVALID_CREDENTIALS)
-    now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
-        raise ApiError(423, "Account locked, try again later")
+    claimed = (await db.execute(claim_check(user.id, utcnow()))).rowcount == 1
+    await db.commit()
+    if not claimed:
+        logger.warning("login for locked user %r refused, from %s", username, client)
+        raise ApiError(423, ACCOUNT_LOCKED)
     if not await verify_password_async(password, user.password_hash):
-        if user.locked_until is not None:
-            # The previous lock ran out: this failure starts a new count.
-            user.failed_login_attempts, user.locked_until = 0, None
-        user.failed_login_attempts += 1
-        if user.failed_login_attempts >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
+        await db.execute(lock_if_exhausted(user.id, utcnow()))
         await db.commit()
+        logger.warning("failed login for user %r from %s", username, client)
         raise ApiError(401, INVALID_CREDENTIALS)
     if not user.is_active:
+        await db.execute(release_claim(user.id))
+        await db.commit()
         raise ApiError(403, "Account disabled")
-    user.failed_login_attempts = 0
-    user.locked_until = None
-    user.last_login = now
+    await db.execute(record_success(user.id, utcnow()))
     await db.commit()
+    await db.refresh(user)
     session.replace({SESSION_USER_KEY: user.id})
     return LoginAnswer(message="Login successful", user=UserSummary.from_row(user))
 

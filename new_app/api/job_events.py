@@ -24,11 +24,12 @@ from starlette.websockets import WebSocketDisconnect
 
 from new_app.access import api_key_principal, session_user
 from new_app.deps import MAX_ID
-from new_app.errors import ApiError
 from new_app.jobs.events import Subscription
 from new_app.runtime import Runtime
 from new_app.services.app_settings import authentication_required
 from new_app.session_cookie import CookieSession
+from shared_models.access_policy import API_KEY_HEADER, presented_api_key, session_cookie_value
+from shared_models.json_rules import BadInput
 from shared_models.session_cookie import CookieAttributes, SessionCodec
 
 router = APIRouter(tags=["jobs"])
@@ -61,15 +62,15 @@ async def may_watch(websocket: WebSocket, runtime: Runtime) -> bool:
     async with runtime.session_factory() as db:
         if not await authentication_required(db):
             return True
-        presented_key = websocket.headers.get("x-api-key")
-        if presented_key:
-            try:
+        try:
+            presented_key = presented_api_key(websocket.headers.getlist(API_KEY_HEADER))
+            if presented_key:
                 await api_key_principal(db, presented_key)
-            except ApiError:
-                return False
-            return True
+                return True
+        except BadInput:
+            return False
         codec = SessionCodec(runtime.settings.resolved_secret_key)
-        cookie = websocket.cookies.get(CookieAttributes().name)
+        cookie = session_cookie_value(websocket.headers.getlist("cookie"), CookieAttributes().name)
         return await session_user(db, CookieSession(codec.loads(cookie))) is not None
 
 

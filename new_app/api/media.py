@@ -22,8 +22,10 @@ from new_app.services.thumbnails import (
     THUMBNAIL_SIZES,
     ThumbnailFetchFailed,
     ThumbnailNotFound,
+    ThumbnailRefused,
     ThumbnailSource,
     ThumbnailStore,
+    ThumbnailTooLarge,
     ThumbnailUnreadable,
 )
 from new_app.stream_responses import LiveTranscodeResponse
@@ -138,12 +140,17 @@ async def thumbnail_response(
         raise ApiError(400, OUTSIDE_MEDIA_ROOT) from None
     except ThumbnailNotFound:
         raise ApiError(404, "Thumbnail not found") from None
+    except ThumbnailRefused as error:
+        raise ApiError(400, str(error)) from None
     except ThumbnailFetchFailed as error:
         logger.warning("thumbnail download failed: %s", error)
         raise ApiError(502, "Thumbnail download failed") from None
+    except ThumbnailTooLarge as error:
+        logger.warning("thumbnail source refused: %s", error)
+        raise ApiError(422, "Thumbnail source image is too large") from None
     except ThumbnailUnreadable as error:
-        logger.error("thumbnail source unreadable: %s", error)
-        raise ApiError(500, "Thumbnail could not be read") from None
+        logger.warning("thumbnail source unreadable: %s", error)
+        raise ApiError(422, "Thumbnail could not be read") from None
     return send_file(request.headers, info, "image/jpeg", max_age=THUMBNAIL_MAX_AGE)
 
 

@@ -3,7 +3,8 @@
 The download job runs this file as a script (`python -P fetcher.py '<json config>'`) so that
 it can stop a download at any moment by killing the process (and its process group: yt-dlp
 may start ffmpeg), and so that yt-dlp's blocking work never touches the job's event loop.
-It imports only the standard library and yt-dlp, so it starts in a fraction of a second.
+It imports only the standard library, yt-dlp and shared_models.url_safety, so it starts
+in a fraction of a second.
 
 It dies with its job: the job holds the write end of this process's stdin, and a thread here
 exits the process when stdin reaches end-of-file (the job closed it, or its process died,
@@ -34,6 +35,9 @@ from typing import Any
 import yt_dlp
 from yt_dlp.networking import exceptions as network_errors
 from yt_dlp.utils import ContentTooShortError, DownloadError, UnsupportedError
+
+# The shared verdict (a light, standard-library-only module).
+from shared_models.url_safety import is_public
 
 PROGRESS_INTERVAL = 0.25
 PRIVATE_HOSTS_REFUSED = "Downloads from private or loopback hosts are not allowed"
@@ -68,13 +72,6 @@ def die_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """The rule of new_app.services.url_safety, repeated here to keep this process light."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return address.is_global and not address.is_multicast
-
-
 def guard_resolver() -> None:
     """Refuse every name or address that resolves to a non-public address."""
     resolve = socket.getaddrinfo
@@ -82,8 +79,7 @@ def guard_resolver() -> None:
     def checked(host: Any, *args: Any, **kwargs: Any) -> Any:
         answers = resolve(host, *args, **kwargs)
         for answer in answers:
-            address = ipaddress.ip_address(str(answer[4][0]).split("%")[0])
-            if not is_public(address):
+            if not is_public(ipaddress.ip_address(str(answer[4][0]).split("%")[0])):
                 name = host.decode() if isinstance(host, bytes) else str(host)
                 refused_hosts.append(name)
                 raise PrivateHostRefused(f"{PRIVATE_HOSTS_REFUSED} ({name})")

@@ -28,7 +28,6 @@ class ToolStatus(BaseModel):
 
 
 class DiskStatus(BaseModel):
-    path: str
     total_bytes: int
     free_bytes: int
     used_percent: float

@@ -1,12 +1,12 @@
 """The facts /api/health/system reports, gathered without holding the event loop: tool
-versions from asyncio subprocesses (run side by side), the disk in a thread, a query on
+versions read once per process (ffmpeg's from an asyncio subprocess, yt-dlp's from its
+package metadata), the disk in a thread, a query on
 the async engine and a PING on an async Redis client."""
 
 from __future__ import annotations
 
 import asyncio
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from new_app.services.media_tools import run_command
+from shared_models.database import HEALTH_QUERY, HEALTH_TIMEOUT_SECONDS
 from shared_models.settings import Settings
-from shared_models.tools import parse_version, version_command
+from shared_models.tools import parse_version, version_command, yt_dlp_version
 
 COMMAND_TIMEOUT = 15.0
 REDIS_TIMEOUT = 2.0
@@ -30,24 +31,30 @@ async def command_output(command: list[str]) -> str | None:
     return result.stdout if result is not None and result.returncode == 0 else None
 
 
+# Tool versions do not change while the process runs: read once, by command.
+_tool_versions: dict[tuple[str, ...], str | None] = {}
+
+
 async def ffmpeg_status(settings: Settings) -> dict[str, Any]:
     # Finding the binary searches PATH on disk: in a thread, like all file-system work.
-    command = await anyio.to_thread.run_sync(version_command, settings)
-    output = await command_output(command)
+    command = tuple(await anyio.to_thread.run_sync(version_command, settings))
+    if command not in _tool_versions:
+        _tool_versions[command] = await command_output(list(command))
+    output = _tool_versions[command]
     version = parse_version(output) if output else None
     return {"available": output is not None, "version": version}
 
 
 async def yt_dlp_status() -> dict[str, Any]:
-    output = await command_output([sys.executable, "-m", "yt_dlp", "--version"])
-    version = output.strip() if output else None
-    return {"available": bool(version), "version": version or None}
+    # Package metadata, read once (cached by yt_dlp_version): no subprocess.
+    version = await anyio.to_thread.run_sync(yt_dlp_version)
+    return {"available": version is not None, "version": version}
 
 
 def disk_status(media_root: Path) -> dict[str, Any]:
     usage = shutil.disk_usage(media_root)
+    # No path: the report is public, and the layout of the server's disks is not.
     return {
-        "path": str(media_root),
         "total_bytes": usage.total,
         "free_bytes": usage.free,
         "used_percent": round(100.0 * usage.used / usage.total, 1) if usage.total else 0.0,
@@ -55,10 +62,11 @@ def disk_status(media_root: Path) -> dict[str, Any]:
 
 
 async def database_ok(engine: AsyncEngine) -> bool:
+    """A real query, every time (no cached verdict), given up on after a second."""
     try:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-    except (SQLAlchemyError, OSError):
+        async with asyncio.timeout(HEALTH_TIMEOUT_SECONDS), engine.connect() as connection:
+            await connection.execute(text(HEALTH_QUERY))
+    except (SQLAlchemyError, OSError, TimeoutError):
         return False
     return True
 

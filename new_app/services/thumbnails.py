@@ -19,10 +19,12 @@ from urllib.parse import urljoin
 
 import anyio.to_thread
 import httpx
-from PIL import Image, ImageOps
 
 from new_app.services.url_safety import UnsafeUrlError, check_fetchable_url
+from shared_models import images
+from shared_models.images import ImageTooLarge, UnusableImage
 from shared_models.media import confine
+from shared_models.url_safety import PRIVATE_HOST
 
 THUMBNAIL_SIZES: dict[str, tuple[int, int]] = {
     "small": (160, 90),
@@ -33,7 +35,6 @@ DEFAULT_SIZE = "medium"
 CACHE_FOLDER = "thumbnails"
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
 MAX_REDIRECTS = 3
-JPEG_QUALITY = 85
 
 
 class ThumbnailError(Exception):
@@ -48,8 +49,16 @@ class ThumbnailFetchFailed(ThumbnailError):
     pass
 
 
+class ThumbnailRefused(ThumbnailError):
+    """The URL may not be fetched (shared_models.url_safety); the message says why."""
+
+
 class ThumbnailUnreadable(ThumbnailError):
     pass
+
+
+class ThumbnailTooLarge(ThumbnailError):
+    """The source image is beyond the decode limits (shared_models.images)."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +137,13 @@ class ThumbnailStore:
                     if response.status_code != 200:
                         raise ThumbnailFetchFailed(f"{url} answered {response.status_code}")
                     return await read_limited(response, url)
-            except (UnsafeUrlError, httpx.HTTPError) as error:
+            except UnsafeUrlError as error:
+                raise ThumbnailRefused(str(error)) from None
+            except httpx.HTTPError as error:
+                # A connection the checked network backend refused (a redirect to, or DNS
+                # now answering, a private address) is a refusal too, not a failed fetch.
+                if str(error).startswith(PRIVATE_HOST):
+                    raise ThumbnailRefused(str(error)) from None
                 raise ThumbnailFetchFailed(f"{url}: {error!r}") from error
         raise ThumbnailFetchFailed(f"{url}: too many redirects")
 
@@ -171,16 +186,10 @@ def write_atomically(target: Path, data: bytes) -> None:
 
 
 def render_jpeg(original: Path, target: Path, box: tuple[int, int]) -> None:
-    """Shrink `original` to fit `box` (aspect kept, never enlarged) as a progressive JPEG."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    """The shared, bounded renderer (shared_models.images), with this module's errors."""
     try:
-        with Image.open(original) as image:
-            image.draft("RGB", box)  # JPEG sources decode at a reduced scale: much faster
-            rgb = ImageOps.exif_transpose(image).convert("RGB")
-        rgb.thumbnail(box, Image.Resampling.LANCZOS)
-        rgb.save(temporary, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
-        temporary.unlink(missing_ok=True)
-        raise ThumbnailUnreadable(f"{original}: {error}") from error
-    os.replace(temporary, target)
+        images.render_jpeg(original, target, box)
+    except ImageTooLarge as error:
+        raise ThumbnailTooLarge(str(error)) from None
+    except UnusableImage as error:
+        raise ThumbnailUnreadable(f"{original.name}: {error}") from None

@@ -188,8 +188,8 @@ def test_private_hosts_are_refused_unless_allowed(
     set_thumbnail(db_engine, video_id, url=upstreams.image_url_template.format(name="x-s"))
     response = client.get(f"/api/videos/{video_id}/thumbnail")
     assert (response.status_code, response.get_json()) == (
-        502,
-        {"error": "Thumbnail download failed"},
+        400,
+        {"error": "Downloads from private or loopback hosts are not allowed (127.0.0.1)"},
     )
 
 

@@ -145,7 +145,7 @@ async def test_error_answers(
     first_video(library, path="broken.jpg")
     unreadable = await client.get(url)
     assert (unreadable.status_code, unreadable.json()) == (
-        500,
+        422,
         {"error": "Thumbnail could not be read"},
     )
 
@@ -164,4 +164,7 @@ async def test_private_hosts_are_refused_unless_allowed(
     video_id = first_video(library, url=upstreams.image_url_template.format(name="private-s"))
     async with app_client(allow_private_download_hosts=False) as http:
         response = await http.get(f"/api/videos/{video_id}/thumbnail")
-    assert (response.status_code, response.json()) == (502, {"error": "Thumbnail download failed"})
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": "Downloads from private or loopback hosts are not allowed (127.0.0.1)"},
+    )
