@@ -66,7 +66,8 @@ def check_address(host: str, address: IPAddress | str) -> None:
     if isinstance(address, str):
         address = ipaddress.ip_address(address.split("%")[0])
     if not is_public(address):
-        raise UnsafeUrlError(f"{PRIVATE_HOST} ({host})")
+        # The client's answer names no host; connect-time guards add it to their reasons.
+        raise UnsafeUrlError(PRIVATE_HOST)
 
 
 def url_host(url: str) -> str:

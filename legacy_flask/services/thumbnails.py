@@ -27,6 +27,7 @@ from legacy_flask.services.url_safety import (
 from shared_models import images
 from shared_models.images import ImageTooLarge, UnusableImage
 from shared_models.media import confine
+from shared_models.url_safety import PRIVATE_HOST
 
 THUMBNAIL_SIZES: dict[str, tuple[int, int]] = {
     "small": (160, 90),
@@ -135,7 +136,7 @@ class ThumbnailStore:
                 # A connection the guard refused (a redirect to, or DNS now answering, a
                 # private address) is a refusal too, not a failed fetch.
                 if not self.allow_private_hosts and refusal():
-                    raise ThumbnailRefused(str(refusal())) from None
+                    raise ThumbnailRefused(PRIVATE_HOST) from None
                 raise ThumbnailFetchFailed(f"{url}: {error}") from error
             with response:
                 if response.is_redirect and response.headers.get("Location"):

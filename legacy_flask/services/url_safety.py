@@ -38,8 +38,8 @@ def _checked_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
             try:
                 check_address(name, str(answer[4][0]))
             except UnsafeUrlError as error:
-                _guarded.refused = str(error)
-                raise PrivateAddressRefused(str(error)) from None
+                _guarded.refused = f"{error} ({name})"
+                raise PrivateAddressRefused(_guarded.refused) from None
     return answers
 
 

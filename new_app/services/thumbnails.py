@@ -143,7 +143,7 @@ class ThumbnailStore:
                 # A connection the checked network backend refused (a redirect to, or DNS
                 # now answering, a private address) is a refusal too, not a failed fetch.
                 if str(error).startswith(PRIVATE_HOST):
-                    raise ThumbnailRefused(str(error)) from None
+                    raise ThumbnailRefused(PRIVATE_HOST) from None
                 raise ThumbnailFetchFailed(f"{url}: {error!r}") from error
         raise ThumbnailFetchFailed(f"{url}: too many redirects")
 

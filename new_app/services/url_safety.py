@@ -68,7 +68,7 @@ class CheckedNetworkBackend(httpcore.AsyncNetworkBackend):
             try:
                 check_address(host, address)
             except UnsafeUrlError as error:
-                raise httpcore.ConnectError(str(error)) from None
+                raise httpcore.ConnectError(f"{error} ({host})") from None
         # The first checked address: TLS still verifies the certificate against `host`.
         return await self.backend.connect_tcp(
             addresses[0], port, timeout, local_address, socket_options
