@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from legacy_flask.services.download_queue import queue_download
 from legacy_flask.services.downloader import INTERRUPTED
 from shared_models.demo.clips import clip_for
 from shared_models.demo.upstream_urls import UpstreamURLs
@@ -265,3 +266,27 @@ def test_process_exit_leaves_no_download_running(
     download = download_row(db_engine, int(finished.stdout.strip()))
     assert (download.status, download.error_message) == (DownloadStatus.FAILED, INTERRUPTED)
     assert list((media_root / "beta").glob("Finale*")) == []
+
+
+def test_a_download_that_reaches_a_private_address_is_refused_at_connect_time(
+    make_app: AppFactory,
+    upstream_settings: dict[str, object],
+    library: Library,
+    db_engine: Engine,
+    media_root: Path,
+    upstreams: UpstreamURLs,
+) -> None:
+    """A queued URL that connects to loopback (as after a redirect, an embedded video URL
+    or a changed DNS answer: the API's own check is bypassed here) fails with the reason."""
+    app = make_app(**upstream_settings | {"allow_private_download_hosts": False})
+    with Session(db_engine, expire_on_commit=False) as db:
+        video = db.get(Video, library.videos["chorus"])
+        download = queue_download(db, video, f"{upstreams.root}/media/watch/inside.mp4", None)
+        db.commit()
+    runtime(app).downloads.start(download.id)
+    failed = wait_for(lambda: finished(db_engine, download.id))
+    assert failed.status is DownloadStatus.FAILED
+    assert failed.error_message == (
+        "Downloads from private or loopback hosts are not allowed (127.0.0.1)"
+    )
+    assert not any(path.is_file() for path in media_root.rglob("*.mp4"))
