@@ -31,9 +31,9 @@ def test_health_when_the_database_is_down(make_settings) -> None:
         )
         system = app.test_client().get("/api/health/system").get_json()
         assert system["database"] == {"ok": False}
-        # Other endpoints fail with the JSON error shape, not a crash page.
+        # Other endpoints answer 503 in the JSON error shape, not a crash page.
         down = app.test_client().get("/api/videos/")
-        assert (down.status_code, down.get_json()) == (500, {"error": "Internal server error"})
+        assert (down.status_code, down.get_json()) == (503, {"error": "Database unavailable"})
     finally:
         runtime(app).close()
 
