@@ -41,12 +41,18 @@ class FileInfo:
     path: Path
     size: int
     mtime: float
+    mtime_ns: int = 0
 
     @classmethod
     def of(cls, path: Path) -> FileInfo:
         """Blocking: call it in a thread."""
         stat = path.stat()
-        return cls(path=path, size=stat.st_size, mtime=stat.st_mtime)
+        return cls(path=path, size=stat.st_size, mtime=stat.st_mtime, mtime_ns=stat.st_mtime_ns)
+
+    @property
+    def version(self) -> tuple[str, int, int]:
+        """Which version of which file this is: a cache key for facts about its content."""
+        return (str(self.path), self.size, self.mtime_ns)
 
     @property
     def etag(self) -> str:

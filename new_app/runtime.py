@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import anyio.to_thread
 import httpx
@@ -25,9 +25,10 @@ from new_app.jobs.events import EventHub, LocalEvents, RedisEvents
 from new_app.jobs.in_process import InProcessJobQueue
 from new_app.jobs.tuning import JobTuning
 from new_app.services.http_client import upstream_client
-from new_app.services.live_transcode import TranscodeSlots
+from new_app.services.live_transcode import ProbeCache, TranscodeSlots
 from shared_models.database import async_session_factory, create_async_db_engine
 from shared_models.settings import Settings
+from shared_models.tools import ffmpeg_path
 from web_ui import STATIC_ROOT, TEMPLATES_ROOT, StaticAssets, template_globals
 
 
@@ -42,6 +43,14 @@ class Runtime:
     jobs: JobQueue
     events: EventHub
     transcodes: TranscodeSlots
+    probes: ProbeCache = field(default_factory=ProbeCache)
+    _ffmpeg: str | None = None
+
+    async def ffmpeg(self) -> str:
+        """The ffmpeg executable, looked up (PATH, on disk) once per process."""
+        if self._ffmpeg is None:
+            self._ffmpeg = await anyio.to_thread.run_sync(ffmpeg_path, self.settings)
+        return self._ffmpeg
 
 
 def page_templates(assets: StaticAssets) -> Jinja2Templates:
