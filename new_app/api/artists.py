@@ -187,7 +187,7 @@ async def list_artists(request: Request, db: DbSession) -> ArtistPage:
     openapi_extra=described(body=ARTIST_BODY, required=["name"]),
 )
 async def create_artist(request: Request, db: DbSession, runtime: RuntimeDep) -> ArtistOut:
-    rules = artist_fields(runtime.settings.resolved_media_root)
+    rules = artist_fields(runtime.media_root)
     fields = validate(await json_body(request), rules, required=["name"])
     if await imvdb_id_taken(db, fields.get("imvdb_id")):
         raise ApiError(409, DUPLICATE_IMVDB_ID)
@@ -213,7 +213,7 @@ async def get_artist(artist_id: int, db: DbSession) -> ArtistOut:
 async def update_artist(
     artist_id: int, request: Request, db: DbSession, runtime: RuntimeDep
 ) -> ArtistOut:
-    rules = artist_fields(runtime.settings.resolved_media_root)
+    rules = artist_fields(runtime.media_root)
     fields = validate(await json_body(request), rules)
     artist = await get_or_404(db, Artist, artist_id, "Artist")
     if await imvdb_id_taken(db, fields.get("imvdb_id"), except_artist_id=artist.id):

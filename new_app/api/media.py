@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from new_app.deps import DbSession, RuntimeDep, columns_or_404
 from new_app.errors import ApiError
-from new_app.file_responses import FileInfo, send_file
+from new_app.file_responses import ONE_READ_SIZE, FileInfo, send_file
 from new_app.runtime import Runtime
 from new_app.schemas.common import ERROR_RESPONSES, ErrorBody
 from new_app.services.live_transcode import LiveTranscode, fragmented_mp4_command
@@ -84,7 +84,7 @@ async def stream_video(
 ) -> Response:
     (local_path,) = await columns_or_404(db, Video, video_id, "Video", Video.local_path)
     await db.close()  # the stream may last minutes: give the connection back now
-    media_root = runtime.settings.resolved_media_root
+    media_root = runtime.media_root
     info = await anyio.to_thread.run_sync(video_file, media_root, local_path)
     mimetype = DIRECT_MIMETYPES.get(info.path.suffix.lower())
     if mimetype is not None:
@@ -114,9 +114,9 @@ async def live_fragmented_mp4(runtime: Runtime, info: FileInfo) -> Response:
 
 
 def cached_thumbnail(store: ThumbnailStore, source: ThumbnailSource, size: str) -> FileInfo | None:
-    """Blocking: the cached thumbnail's file facts, when the cache has it."""
+    """Blocking: the cached thumbnail's file facts and bytes, when the cache has it."""
     path = store.cached(source, size)
-    return FileInfo.of(path) if path is not None else None
+    return FileInfo.read(path, ONE_READ_SIZE) if path is not None else None
 
 
 async def thumbnail_response(
@@ -126,7 +126,7 @@ async def thumbnail_response(
         raise ApiError(400, f"invalid thumbnail size '{size}'")
     settings = runtime.settings
     store = ThumbnailStore(
-        media_root=settings.resolved_media_root,
+        media_root=runtime.media_root,
         http=runtime.http,
         allow_private_hosts=settings.allow_private_download_hosts,
     )

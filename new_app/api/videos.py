@@ -232,7 +232,7 @@ async def delete_video(
 ) -> Deleted:
     delete_file = bool_arg(request, "delete_file", False)
     video = await load_video(db, video_id)
-    media_root = runtime.settings.resolved_media_root
+    media_root = runtime.media_root
     file_path = (
         await anyio.to_thread.run_sync(video_file_to_delete, media_root, video)
         if delete_file
