@@ -116,8 +116,12 @@ def parse_single_range(header: str, length: int) -> tuple[int, int] | None:
 def not_modified(request_headers: Headers, info: FileInfo) -> bool:
     if_none_match = request_headers.get("if-none-match")
     if if_none_match:
-        tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-        return "*" in tags or info.etag in tags
+        # Werkzeug's reading: `*` alone matches anything; in a list it is just a tag; tags
+        # compare weakly (W/ ignored) and with or without their quotes.
+        if if_none_match == "*":
+            return True
+        tags = {tag.strip().removeprefix("W/").strip('"') for tag in if_none_match.split(",")}
+        return info.etag.strip('"') in tags
     if_modified_since = request_headers.get("if-modified-since")
     if if_modified_since:
         try:
@@ -184,7 +188,8 @@ def send_file(
         headers["Content-Range"] = f"bytes {start}-{stop - 1}/{info.size}"
         return FileSliceResponse(info, start, stop, status_code=206, headers=headers)
     if not_modified(request_headers, info):
-        kept = ("Last-Modified", "ETag", "Cache-Control", "Expires", "Content-Disposition")
+        # What Werkzeug keeps on a 304 (Last-Modified is dropped, Accept-Ranges kept).
+        kept = ("Content-Disposition", "Cache-Control", "Expires", "ETag", "Accept-Ranges")
         return Response(status_code=304, headers={k: headers[k] for k in kept if k in headers})
     return FileSliceResponse(info, 0, info.size, status_code=200, headers=headers)
 
