@@ -24,6 +24,7 @@ def bench(
     routings: str = typer.Option(
         "", help="Comma-separated: all-legacy, all-new, new-only, legacy-gunicorn."
     ),
+    mixes: str = typer.Option("", help="Comma-separated: ui, seed (default: the preset's)."),
     repetitions: int = typer.Option(0, help="Repetitions per routing (0: the preset's)."),
     steps: str = typer.Option("", help="User counts, comma-separated (default: the preset's)."),
     measure_seconds: float = typer.Option(0, help="Measured seconds per step (0: preset)."),
@@ -47,6 +48,8 @@ def bench(
     changes: dict[str, object] = {}
     if routings:
         changes["routings"] = tuple(name.strip() for name in routings.split(","))
+    if mixes:
+        changes["mixes"] = tuple(name.strip() for name in mixes.split(","))
     if repetitions:
         changes["repetitions"] = repetitions
     if steps:

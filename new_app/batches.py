@@ -45,6 +45,23 @@ async def rows_as(
     return models
 
 
+async def page_rows_as(
+    db: AsyncSession,
+    statement: Select[Any],
+    build: Callable[[Row[Any]], ModelT],
+    *,
+    offset: int,
+    count: Callable[[], Select[Any]],
+) -> tuple[list[ModelT], int]:
+    """One page of `build(row)` and the number of all matches, in one round trip:
+    `statement` selects a `total` column (`func.count().over()`, counted before LIMIT).
+    Only a page past the last match, which has no row to carry it, runs `count()`."""
+    pairs = await rows_as(db, statement, lambda row: (row.total, build(row)))
+    if pairs:
+        return [model for _total, model in pairs], pairs[0][0]
+    return [], (await db.scalar(count()) or 0) if offset else 0
+
+
 async def converted(
     items: Sequence[RowT] | Iterable[RowT], build: Callable[[RowT], ModelT]
 ) -> list[ModelT]:

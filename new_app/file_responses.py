@@ -9,6 +9,7 @@ Everything that touches the disk here runs in a thread or through anyio's async 
 
 from __future__ import annotations
 
+import os
 import re
 import time
 import unicodedata
@@ -41,12 +42,37 @@ class FileInfo:
     path: Path
     size: int
     mtime: float
+    mtime_ns: int = 0
+    # The whole file, when whoever measured it also read it (small files: one thread hop
+    # for the facts and the bytes instead of two).
+    content: bytes | None = None
 
     @classmethod
     def of(cls, path: Path) -> FileInfo:
         """Blocking: call it in a thread."""
         stat = path.stat()
-        return cls(path=path, size=stat.st_size, mtime=stat.st_mtime)
+        return cls(path=path, size=stat.st_size, mtime=stat.st_mtime, mtime_ns=stat.st_mtime_ns)
+
+    @classmethod
+    def read(cls, path: Path, limit: int) -> FileInfo:
+        """Blocking: the file's facts, and its bytes too when it is at most `limit` long."""
+        with path.open("rb") as file:
+            stat = os.fstat(file.fileno())
+            content = file.read() if stat.st_size <= limit else None
+        if content is not None and len(content) != stat.st_size:
+            content = None  # changed while read: let the response read it again
+        return cls(
+            path=path,
+            size=stat.st_size,
+            mtime=stat.st_mtime,
+            mtime_ns=stat.st_mtime_ns,
+            content=content,
+        )
+
+    @property
+    def version(self) -> tuple[str, int, int]:
+        """Which version of which file this is: a cache key for facts about its content."""
+        return (str(self.path), self.size, self.mtime_ns)
 
     @property
     def etag(self) -> str:
@@ -90,8 +116,12 @@ def parse_single_range(header: str, length: int) -> tuple[int, int] | None:
 def not_modified(request_headers: Headers, info: FileInfo) -> bool:
     if_none_match = request_headers.get("if-none-match")
     if if_none_match:
-        tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-        return "*" in tags or info.etag in tags
+        # Werkzeug's reading: `*` alone matches anything; in a list it is just a tag; tags
+        # compare weakly (W/ ignored) and with or without their quotes.
+        if if_none_match == "*":
+            return True
+        tags = {tag.strip().removeprefix("W/").strip('"') for tag in if_none_match.split(",")}
+        return info.etag.strip('"') in tags
     if_modified_since = request_headers.get("if-modified-since")
     if if_modified_since:
         try:
@@ -156,20 +186,22 @@ def send_file(
             )
         start, stop = byte_range
         headers["Content-Range"] = f"bytes {start}-{stop - 1}/{info.size}"
-        return FileSliceResponse(info.path, start, stop, status_code=206, headers=headers)
+        return FileSliceResponse(info, start, stop, status_code=206, headers=headers)
     if not_modified(request_headers, info):
-        kept = ("Last-Modified", "ETag", "Cache-Control", "Expires", "Content-Disposition")
+        # What Werkzeug keeps on a 304 (Last-Modified is dropped, Accept-Ranges kept).
+        kept = ("Content-Disposition", "Cache-Control", "Expires", "ETag", "Accept-Ranges")
         return Response(status_code=304, headers={k: headers[k] for k in kept if k in headers})
-    return FileSliceResponse(info.path, 0, info.size, status_code=200, headers=headers)
+    return FileSliceResponse(info, 0, info.size, status_code=200, headers=headers)
 
 
 class FileSliceResponse(Response):
     """Bytes [start, stop) of a file, read with anyio's async file API."""
 
     def __init__(
-        self, path: Path, start: int, stop: int, *, status_code: int, headers: dict[str, str]
+        self, info: FileInfo, start: int, stop: int, *, status_code: int, headers: dict[str, str]
     ) -> None:
-        self.path = path
+        self.path = info.path
+        self.content = info.content
         self.start = start
         self.stop = stop
         self.status_code = status_code
@@ -184,6 +216,10 @@ class FileSliceResponse(Response):
             await send({"type": "http.response.body", "body": b"", "more_body": False})
             return
         remaining = self.stop - self.start
+        if self.content is not None:
+            body = self.content[self.start : self.stop]
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+            return
         if remaining <= ONE_READ_SIZE:
             body = await anyio.to_thread.run_sync(read_slice, self.path, self.start, self.stop)
             await send({"type": "http.response.body", "body": body, "more_body": False})

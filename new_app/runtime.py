@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import anyio.to_thread
 import httpx
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from new_app.idle_ping import create_engine_pinging_idle
 from new_app.jobs import JobQueue
 from new_app.jobs.arq_queue import ArqJobQueue
 from new_app.jobs.context import JobServices, this_worker
@@ -25,9 +27,10 @@ from new_app.jobs.events import EventHub, LocalEvents, RedisEvents
 from new_app.jobs.in_process import InProcessJobQueue
 from new_app.jobs.tuning import JobTuning
 from new_app.services.http_client import upstream_client
-from new_app.services.live_transcode import TranscodeSlots
-from shared_models.database import async_session_factory, create_async_db_engine
+from new_app.services.live_transcode import ProbeCache, TranscodeSlots
+from shared_models.database import async_session_factory
 from shared_models.settings import Settings
+from shared_models.tools import ffmpeg_path
 from web_ui import STATIC_ROOT, TEMPLATES_ROOT, StaticAssets, template_globals
 
 
@@ -42,6 +45,16 @@ class Runtime:
     jobs: JobQueue
     events: EventHub
     transcodes: TranscodeSlots
+    # MEDIA_ROOT resolved once (resolving walks the path on disk: not per request).
+    media_root: Path
+    probes: ProbeCache = field(default_factory=ProbeCache)
+    _ffmpeg: str | None = None
+
+    async def ffmpeg(self) -> str:
+        """The ffmpeg executable, looked up (PATH, on disk) once per process."""
+        if self._ffmpeg is None:
+            self._ffmpeg = await anyio.to_thread.run_sync(ffmpeg_path, self.settings)
+        return self._ffmpeg
 
 
 def page_templates(assets: StaticAssets) -> Jinja2Templates:
@@ -54,8 +67,11 @@ def page_templates(assets: StaticAssets) -> Jinja2Templates:
 async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     # Both take tens of milliseconds of CPU the first time (driver imports, the TLS
     # context): built in a thread, so a server starting this app keeps serving meanwhile.
-    engine = await anyio.to_thread.run_sync(create_async_db_engine, settings.resolved_database_url)
+    engine = await anyio.to_thread.run_sync(
+        create_engine_pinging_idle, settings.resolved_database_url
+    )
     client = await anyio.to_thread.run_sync(upstream_client, settings)
+    media_root = await anyio.to_thread.run_sync(lambda: settings.resolved_media_root)
     session_factory = async_session_factory(engine)
     assets = StaticAssets(STATIC_ROOT)
     async with client as http:
@@ -71,6 +87,7 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
                 jobs=jobs,
                 events=events,
                 transcodes=TranscodeSlots(settings.max_concurrent_transcodes),
+                media_root=media_root,
             )
         finally:
             await events.close()

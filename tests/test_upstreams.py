@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from benchmarks.upstreams import create_app
+from benchmarks.upstreams.latency import parse_spread, spread_latency_ms
 from shared_models.demo.catalog import get_catalog
 from shared_models.demo.clips import clip_for
 from shared_models.demo.seed import seed_library
@@ -246,6 +247,35 @@ async def test_default_latency_comes_from_the_factory(sample_clips: dict[str, Pa
         assert (await http.get("/imvdb/api/v1/entity/1020")).status_code == 404
     with pytest.raises(ValueError, match="latency_ms"):
         create_app(latency_ms=-1)
+
+
+async def test_a_latency_spread_delays_each_api_subject_by_its_own_known_amount(
+    sample_clips: dict[str, Path],
+) -> None:
+    # The seed mix's contract: the load generator computes the same delay from what it asked.
+    app = create_app(
+        media_dir=sample_clips["poster.jpg"].parent, artist_count=20, latency_spread_ms=(1, 9)
+    )
+    async with in_process_client(app) as http:
+        search = await http.get("/imvdb/api/v1/search/entities", params={"q": "velvet", "page": 2})
+        again = await http.get("/imvdb/api/v1/search/entities", params={"q": "velvet"})
+        lookup = await http.get("/imvdb/api/v1/entity/1000")
+        media = await http.get("/media/status/200")
+    expected = spread_latency_ms("velvet", 1, 9)
+    assert float(search.headers["x-sim-latency-ms"]) == expected
+    assert float(again.headers["x-sim-latency-ms"]) == expected
+    assert float(lookup.headers["x-sim-latency-ms"]) == spread_latency_ms("1000", 1, 9)
+    assert media.headers["x-sim-latency-ms"] == "0"  # media keeps the default
+
+
+def test_spread_latencies_cover_the_range_uniformly() -> None:
+    delays = [spread_latency_ms(f"subject {n}", 1000, 10000) for n in range(2000)]
+    assert 1000 <= min(delays) < 1100 and 9900 < max(delays) <= 10000
+    below_middle = sum(delay < 5500 for delay in delays)
+    assert 900 < below_middle < 1100  # half of them, give or take sampling noise
+    assert parse_spread("1000-10000") == (1000.0, 10000.0)
+    with pytest.raises(ValueError, match="spread"):
+        parse_spread("10-1")
 
 
 # Media

@@ -10,6 +10,9 @@ from benchmarks.capacity.stack import REPO
 
 SLO_P95_MS = 500.0
 SLO_FAILURE_RATIO = 0.001
+MIXES = ("ui", "seed")
+# The plan's figure for IMVDb/MusicBrainz: "External APIs: 1-10 seconds" (the seed mix).
+SEED_UPSTREAM_DELAY_MS = (1000.0, 10000.0)
 
 
 def geometric_steps(first: int, factor: float, last: int) -> list[int]:
@@ -47,6 +50,14 @@ class RunConfig:
     quiet_load: float
     out: Path
     label: str  # the <date> part of the result directories
+    mixes: tuple[str, ...] = ("ui",)  # measured one after the other, each every routing
+    mix: str = "ui"  # the mix being measured (the runner sets it from `mixes`)
+    seed_delay_ms: tuple[float, float] = SEED_UPSTREAM_DELAY_MS
+
+    @property
+    def prefix(self) -> str:
+        """The result directories' prefix: `<label>` for the ui mix, `<label>-seed` else."""
+        return self.label if self.mix == "ui" else f"{self.label}-{self.mix}"
 
     def with_changes(self, **changes: object) -> RunConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -79,6 +90,7 @@ def full(label: str) -> RunConfig:
         quiet_load=0.7,
         out=REPO / "benchmarks" / "results",
         label=label,
+        mixes=MIXES,
     )
 
 
@@ -101,4 +113,5 @@ def quick(label: str) -> RunConfig:
         overhead=False,
         wait_quiet_seconds=0.0,
         out=REPO / "benchmarks" / "results" / "quick",
+        mixes=("ui",),
     )

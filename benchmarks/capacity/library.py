@@ -64,6 +64,9 @@ def describe(database_url: str, hot_video_ids: list[int]) -> Library:
     return Library(
         hot_video_ids=hot_video_ids,
         refresh_video_ids=[row.id for row in videos if (row.imvdb_id or "").isdigit()],
+        video_imvdb_ids={
+            str(row.id): row.imvdb_id for row in videos if (row.imvdb_id or "").isdigit()
+        },
         download_video_ids=[
             row.id for row in videos if row.status == VideoStatus.WANTED and row.id not in busy
         ],

@@ -186,6 +186,8 @@ def step_plan(config: RunConfig) -> Plan:
         slo_p95_ms=SLO_P95_MS,
         slo_failure_ratio=SLO_FAILURE_RATIO,
         breaks_to_stop=config.breaks_to_stop,
+        mix=config.mix,
+        upstream_delay_ms=config.seed_delay_ms,
     )
 
 

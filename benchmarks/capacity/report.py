@@ -41,6 +41,19 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
+def upstream_line(config: RunConfig) -> str:
+    if config.mix != "seed":
+        return f"Simulated IMVDb/MusicBrainz answer in {config.latency_ms:g} ms."
+    low, high = config.seed_delay_ms
+    return (
+        f"**Mix `seed`**: browser users plus integration clients (5 per 3 users), ~20% of "
+        f"requests IMVDb-backed; simulated IMVDb/MusicBrainz answer in {low / 1000:g}-"
+        f"{high / 1000:g} s (uniform, fixed per request subject). SLO: p95 <= 500 ms of the "
+        "requests calling no upstream and p95 <= 500 ms of server-added time (response "
+        "minus the known upstream delay) of the others; failures <= 0.1% over all."
+    )
+
+
 def setup_lines(config: RunConfig, machine: dict[str, Any], services: dict[str, Any]) -> list[str]:
     return [
         f"- Machine: {machine['cpus']} cores, {machine['memory_gib']:.0f} GiB RAM, "
@@ -50,8 +63,7 @@ def setup_lines(config: RunConfig, machine: dict[str, Any], services: dict[str, 
         f"- Server: {config.gateway_workers} gateway worker(s) (`mvgate serve`, uvicorn with "
         f"uvloop and httptools, access log off); legacy on a2wsgi's pool of 32 threads as the "
         f"shipped table says; gunicorn (when measured): {config.gateway_workers} worker(s) x "
-        f"{config.legacy_threads} threads. Simulated IMVDb/MusicBrainz answer in "
-        f"{config.latency_ms:g} ms.",
+        f"{config.legacy_threads} threads. " + upstream_line(config),
         f"- Load: Locust `FastHttpUser` ({config.locust_processes} process(es)), "
         "`benchmarks/locustfiles/mvidarr.py` (weights in its docstring), think time 1-5 s. "
         f"Warm-up {config.warmup_seconds:g} s at {config.warmup_users} users, then steps of "
@@ -182,7 +194,8 @@ def comparison_report(
 ) -> str:
     before = results.get(BEFORE)
     lines = [
-        f"# Flask vs FastAPI through the same gateway: {config.label} ({config.mode} run)",
+        f"# Flask vs FastAPI through the same gateway: {config.label} ({config.mode} run, "
+        f"mix `{config.mix}`)",
         "",
         *setup_lines(config, machine, services),
         "",
@@ -277,7 +290,7 @@ def comparison_report(
     lines += [
         "",
         "Per-routing reports: "
-        + ", ".join(f"[{name}](../{config.label}-{name}/REPORT.md)" for name in results),
+        + ", ".join(f"[{name}](../{config.prefix}-{name}/REPORT.md)" for name in results),
     ]
     return "\n".join(lines) + "\n"
 

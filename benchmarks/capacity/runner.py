@@ -16,8 +16,8 @@ from typing import Any
 import psutil
 
 from benchmarks import local_services
-from benchmarks.capacity import charts, overhead, report, stack
-from benchmarks.capacity.config import RunConfig
+from benchmarks.capacity import charts, overhead, report, stack, summary
+from benchmarks.capacity.config import MIXES, RunConfig
 from benchmarks.capacity.library import seed
 from benchmarks.capacity.progress import log
 from benchmarks.capacity.repetition import (
@@ -66,9 +66,10 @@ def run(config: RunConfig, notes: str = "") -> Path:
     unknown = [name for name in config.routings if name not in ROUTINGS]
     if unknown:
         raise ValueError(f"unknown routing(s) {unknown}; known: {sorted(ROUTINGS)}")
+    if unknown_mixes := [mix for mix in config.mixes if mix not in MIXES]:
+        raise ValueError(f"unknown mix(es) {unknown_mixes}; known: {list(MIXES)}")
     machine = machine_facts()
     workdir = Path(tempfile.mkdtemp(prefix="mvbench-"))
-    results: dict[str, RoutingResult] = {}
     overhead_figures: list[dict[str, Any]] = []
     with ExitStack() as stack_:
         stack_.callback(shutil.rmtree, workdir, ignore_errors=True)
@@ -77,8 +78,6 @@ def run(config: RunConfig, notes: str = "") -> Path:
         redis_url = (
             stack_.enter_context(local_services.claimed_redis()) if _use_redis(config) else None
         )
-        simulator = stack_.enter_context(stack.simulator(config.latency_ms, workdir))
-        services = Services(database, simulator, redis_url, workdir)
         described = {
             "database": "MariaDB" if database.kind == "mariadb" else "SQLite",
             "redis": "on (gateway state; arq jobs when workers exist)" if redis_url else "off",
@@ -89,31 +88,49 @@ def run(config: RunConfig, notes: str = "") -> Path:
             ),
         }
         log(f"work directory {workdir}; database {database.kind}; redis {bool(redis_url)}")
-        # Repetitions go round the routings (1 of each, then 2 of each, ...): whatever else
-        # the machine does over the hours of a run falls on every routing alike.
-        done: dict[str, list[RepetitionResult]] = {name: [] for name in config.routings}
-        for number in range(1, config.repetitions + 1):
-            last = number == config.repetitions
-            for routing in config.routings:
-                out = _routing_dir(config, routing)
-                log(f"{routing}: repetition {number}/{config.repetitions}")
-                earlier = [capacity_of(rep.steps) for rep in done[routing]]
-                result = run_repetition(
-                    routing, number, config, services, earlier, out / "profile" if last else None
+        by_mix: dict[str, dict[str, RoutingResult]] = {}
+        reports: list[Path] = []
+        for mix in config.mixes:
+            mix_config = config.with_changes(mix=mix)
+            spread = config.seed_delay_ms if mix == "seed" else None
+            with stack.simulator(config.latency_ms, workdir, spread) as simulator:
+                services = Services(database, simulator, redis_url, workdir)
+                by_mix[mix] = _measure_routings(mix_config, services)
+                for result in by_mix[mix].values():
+                    _write_routing(result, mix_config, machine, described)
+                if config.overhead and not overhead_figures:
+                    log("gateway overhead on real endpoints")
+                    overhead_figures = _overhead(config, services)
+                reports.append(
+                    _write_comparison(
+                        by_mix[mix], mix_config, machine, described, overhead_figures, notes
+                    )
                 )
-                done[routing].append(result)
-                log(f"{routing}: repetition {number}: capacity {capacity_of(result.steps)} users")
-        for routing, repetitions in done.items():
-            results[routing] = RoutingResult(routing, repetitions)
-            _write_routing(results[routing], config, machine, described)
-        if config.overhead:
-            log("gateway overhead on real endpoints")
-            overhead_figures = _overhead(config, services)
-    return _write_comparison(results, config, machine, described, overhead_figures, notes)
+        summary.write_summary(by_mix, config, overhead_figures)
+    return reports[0]
+
+
+def _measure_routings(config: RunConfig, services: Services) -> dict[str, RoutingResult]:
+    """Every routing, `repetitions` times, in the current mix."""
+    # Repetitions go round the routings (1 of each, then 2 of each, ...): whatever else
+    # the machine does over the hours of a run falls on every routing alike.
+    done: dict[str, list[RepetitionResult]] = {name: [] for name in config.routings}
+    for number in range(1, config.repetitions + 1):
+        last = number == config.repetitions
+        for routing in config.routings:
+            out = _routing_dir(config, routing)
+            log(f"{config.mix} {routing}: repetition {number}/{config.repetitions}")
+            earlier = [capacity_of(rep.steps) for rep in done[routing]]
+            result = run_repetition(
+                routing, number, config, services, earlier, out / "profile" if last else None
+            )
+            done[routing].append(result)
+            log(f"{routing}: repetition {number}: capacity {capacity_of(result.steps)} users")
+    return {routing: RoutingResult(routing, reps) for routing, reps in done.items()}
 
 
 def _routing_dir(config: RunConfig, routing: str) -> Path:
-    path = config.out / f"{config.label}-{routing}"
+    path = config.out / f"{config.prefix}-{routing}"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -163,7 +180,7 @@ def _write_comparison(
     overhead_figures: list[dict[str, Any]],
     notes: str,
 ) -> Path:
-    out = config.out / f"{config.label}-comparison"
+    out = config.out / f"{config.prefix}-comparison"
     out.mkdir(parents=True, exist_ok=True)
     charts.comparison_charts({name: r.median_steps() for name, r in results.items()}, out)
     text = report.comparison_report(results, config, machine, services, overhead_figures, notes)

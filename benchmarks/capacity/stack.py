@@ -127,10 +127,15 @@ def app_environment(
 
 
 @contextmanager
-def simulator(latency_ms: float, workdir: Path) -> Iterator[Managed]:
+def simulator(
+    latency_ms: float, workdir: Path, spread_ms: tuple[float, float] | None = None
+) -> Iterator[Managed]:
+    """The simulated upstreams; with `spread_ms`, API answers 1-10 s late (the seed mix)."""
     port = free_port()
     command = [sys.executable, "-m", "benchmarks.upstreams", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--latency-ms", str(latency_ms)]
+    if spread_ms is not None:
+        command += ["--latency-spread-ms", f"{spread_ms[0]:g}-{spread_ms[1]:g}"]
     with managed("simulator", command, dict(os.environ), workdir / "simulator.log") as server:
         server.url = f"http://127.0.0.1:{port}"
         wait_for(server, "/_sim/stats")

@@ -43,6 +43,8 @@ class Library:
     listing_pages: int  # pages of 50 in the full video listing
     artist_pages: int  # pages of 50 in the artist listing
     extra: dict[str, Any] = field(default_factory=dict)
+    # The IMVDb id of each refresh video (str(video id) -> id): the seed mix's delay subject.
+    video_imvdb_ids: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, indent=1)
@@ -85,6 +87,11 @@ def discover(base_url: str) -> Library:
         refresh_video_ids=[
             v["id"] for v in listing["videos"] if str(v["imvdb_id"] or "").isdigit()
         ],
+        video_imvdb_ids={
+            str(v["id"]): str(v["imvdb_id"])
+            for v in listing["videos"]
+            if str(v["imvdb_id"] or "").isdigit()
+        },
         download_video_ids=[v["id"] for v in wanted if v["id"] not in busy],
         mp4_video_ids=[video_id for video_id, path in files if path.endswith(".mp4")],
         mkv_video_ids=[video_id for video_id, path in files if path.endswith(".mkv")],

@@ -32,6 +32,14 @@ sort and order, as a table (no thumbnails).
 
 A capped task that finds its cap full does the plain version instead (mkv -> mp4 stream,
 download -> downloads page), so the mix of requests stays the same at every user count.
+
+The `seed` mix (`MVBENCH_PLAN`'s `mix`) adds `IntegrationClient`s, scripts that drive the
+IMVDb-backed endpoints (search-artist, discover, refresh-metadata) one call at a time,
+5 of them for every 3 browser users: about 20 % of all requests then wait on an upstream.
+The simulator answers those 1-10 s late, drawn from the request's subject
+(`benchmarks.upstreams.latency.spread_latency_ms`), so each such request is recorded as
+`upstream: <name>` with its *server-added* time (response time minus the known upstream
+delay) as its response time; the step's SLO judges the two groups apart (shape.py).
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ import random
 import time
 
 import gevent
-from locust import between, events, task
+from locust import between, constant_pacing, events, task
 from locust.contrib.fasthttp import FastHttpUser
 from locust.env import Environment
 
@@ -55,8 +63,17 @@ from benchmarks.locustfiles.library import (
     discover,
     load_library,
 )
+from benchmarks.locustfiles.plan import Plan
+from benchmarks.upstreams.latency import spread_latency_ms
 
 LIBRARY: Library | None = None
+PLAN = Plan.from_env() if os.environ.get("MVBENCH_PLAN") else None
+SEED_MIX = PLAN is not None and PLAN.mix == "seed"
+# Request names of upstream-backed requests whose time is the server-added time.
+UPSTREAM_PREFIX = "upstream: "
+# An integration client starts one call every this many seconds (longer than the slowest
+# upstream answer, so its rate does not depend on how slow the upstream is).
+INTEGRATION_PACING_SECONDS = 11.0
 LIST_SORTS = ("title", "artist_name", "year", "created_at", "status")
 ARTIST_SORTS = ("name", "created_at", "video_count")
 THUMBNAILS_PER_PAGE = 6
@@ -92,6 +109,7 @@ def library() -> Library:
 
 class MVidarrUser(FastHttpUser):
     wait_time = between(1, 5)
+    weight = 3
     # Every user is one browser: one keep-alive connection, like a tab's fetches.
     concurrency = 1
     network_timeout = 60.0
@@ -149,15 +167,11 @@ class MVidarrUser(FastHttpUser):
 
     @task(5)
     def refresh_metadata(self) -> None:
-        video_id = self.rng.choice(library().refresh_video_ids)
-        self.client.post(
-            f"/api/videos/{video_id}/refresh-metadata", name="/api/videos/[id]/refresh-metadata"
-        )
+        refresh_metadata(self)
 
     @task(3)
     def search_imvdb(self) -> None:
-        word = self.rng.choice(library().artist_words)
-        self.client.get(f"/api/imvdb/search-artist?q={word}", name="/api/imvdb/search-artist")
+        search_imvdb(self)
 
     @task(6)
     def stream_mp4(self) -> None:
@@ -245,6 +259,66 @@ class MVidarrUser(FastHttpUser):
                 break
         self.client.get("/api/downloads/history?per_page=20", name="/api/downloads/history")
 
+
+def upstream_call(
+    user: FastHttpUser, method: str, path: str, name: str, subject: str | None
+) -> None:
+    """One upstream-backed request. In the seed mix its recorded time is what the server
+    added to the upstream's own (known) delay for `subject`."""
+    if not SEED_MIX or PLAN is None or subject is None:
+        user.client.request(method, path, name=name)
+        return
+    delay_ms = spread_latency_ms(subject, *PLAN.upstream_delay_ms)
+    started = time.perf_counter()
+    with user.client.request(
+        method, path, name=UPSTREAM_PREFIX + name, catch_response=True
+    ) as response:
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        response.request_meta["response_time"] = max(0.0, elapsed_ms - delay_ms)
+        if response.status_code >= 400:
+            response.failure(f"status {response.status_code}")
+
+
+def refresh_metadata(user: MVidarrUser | IntegrationClient) -> None:
+    lib = library()
+    video_id = user.rng.choice(lib.refresh_video_ids)
+    path = f"/api/videos/{video_id}/refresh-metadata"
+    name = "/api/videos/[id]/refresh-metadata"
+    # The refresh asks IMVDb for the video by its IMVDb id: that is the call's subject.
+    upstream_call(user, "POST", path, name, lib.video_imvdb_ids.get(str(video_id)))
+
+
+def search_imvdb(user: MVidarrUser | IntegrationClient) -> None:
+    word = user.rng.choice(library().artist_words)
+    upstream_call(
+        user, "GET", f"/api/imvdb/search-artist?q={word}", "/api/imvdb/search-artist", word
+    )
+
+
+def discover_artists(user: IntegrationClient) -> None:
+    word = user.rng.choice(library().artist_words)
+    upstream_call(user, "GET", f"/api/artists/discover?q={word}", "/api/artists/discover", word)
+
+
+class IntegrationClient(FastHttpUser):
+    """A script using the API (the seed mix only): one IMVDb-backed call at a time."""
+
+    wait_time = constant_pacing(INTEGRATION_PACING_SECONDS)
+    weight = 5 if SEED_MIX else 0
+    concurrency = 1
+    network_timeout = 60.0
+    connection_timeout = 30.0
+
+    def on_start(self) -> None:
+        self.rng = random.Random()
+
+    @task
+    def call_upstream(self) -> None:
+        self.rng.choice((refresh_metadata, search_imvdb, discover_artists))(self)
+
+
+if not SEED_MIX:
+    del IntegrationClient  # Locust runs every user class it finds in the file
 
 if os.environ.get("MVBENCH_PLAN"):
     from benchmarks.locustfiles.shape import StepLoad  # noqa: F401 - Locust finds it here

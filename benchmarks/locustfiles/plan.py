@@ -21,8 +21,13 @@ class Plan:
     slo_p95_ms: float
     slo_failure_ratio: float
     breaks_to_stop: int
+    mix: str = "ui"  # "ui": the browser users; "seed": plus integration clients (mixes.py)
+    upstream_delay_ms: tuple[float, float] = (1000.0, 10000.0)  # the seed mix's spread
     out: str = ""  # the file step lines go to; the runner fills it in for each Locust run
 
     @classmethod
     def from_env(cls) -> Plan:
-        return cls(**json.loads(os.environ["MVBENCH_PLAN"]))
+        values = json.loads(os.environ["MVBENCH_PLAN"])
+        if "upstream_delay_ms" in values:
+            values["upstream_delay_ms"] = tuple(values["upstream_delay_ms"])
+        return cls(**values)

@@ -8,6 +8,12 @@ Driven by `MVBENCH_PLAN` (JSON, written by the runner):
      "slo_p95_ms": 500, "slo_failure_ratio": 0.001, "breaks_to_stop": 1,
      "out": "steps.jsonl"}
 
+In the `seed` mix the SLO judges two groups apart: the requests that call no upstream
+(p95 of their response time) and the upstream-backed ones, recorded as `upstream: ...`
+with the server-added time (response time minus the simulator's known delay) as their
+response time (p95 of that); failures over all requests. Both groups' figures are in the
+step's line (`local_*`, `upstream_*`).
+
 Each step: users are added over `ramp_seconds`, left to settle (queues fill, connections
 open), then Locust's statistics are reset and `measure_seconds` of traffic is recorded.
 One JSON line per step goes to `out`, with wall-clock bounds (epoch seconds) so the runner
@@ -28,6 +34,7 @@ from benchmarks.locustfiles.plan import Plan
 
 PERCENTILES = {"p50": 0.50, "p95": 0.95, "p99": 0.99}
 TOP_ERRORS = 10
+UPSTREAM_PREFIX = "upstream: "  # as in mvidarr.py (not imported: it defines the users)
 
 
 def entry_figures(entry: StatsEntry) -> dict[str, Any]:
@@ -48,6 +55,29 @@ def within_slo(figures: dict[str, Any], plan: Plan) -> bool:
         return False
     failure_ratio = figures["failures"] / figures["requests"]
     return figures["p95_ms"] <= plan.slo_p95_ms and failure_ratio <= plan.slo_failure_ratio
+
+
+def within_seed_slo(groups: dict[str, dict[str, Any]], total: dict[str, Any], plan: Plan) -> bool:
+    """Each group's p95 within the SLO (a group without requests counts as within it),
+    and failures over all requests within the failure ratio."""
+    if not total["requests"]:
+        return False
+    p95_ok = all(
+        group["p95_ms"] <= plan.slo_p95_ms for group in groups.values() if group["requests"]
+    )
+    return p95_ok and total["failures"] / total["requests"] <= plan.slo_failure_ratio
+
+
+def grouped_figures(entries: list[StatsEntry], stats: Any) -> dict[str, dict[str, Any]]:
+    """`local` (no upstream) and `upstream` (server-added time) figures of these entries."""
+    groups: dict[str, dict[str, Any]] = {}
+    for group in ("local", "upstream"):
+        merged = StatsEntry(stats, group, "", use_response_times_cache=False)
+        for entry in entries:
+            if entry.name.startswith(UPSTREAM_PREFIX) == (group == "upstream"):
+                merged.extend(entry)
+        groups[group] = entry_figures(merged)
+    return groups
 
 
 class StepLoad(LoadTestShape):
@@ -94,7 +124,12 @@ class StepLoad(LoadTestShape):
         stats = self.runner.stats
         total = entry_figures(stats.total)
         seconds = ended - self.window_started
-        ok = within_slo(total, self.plan)
+        groups: dict[str, dict[str, Any]] = {}
+        if self.plan.mix == "seed":
+            groups = grouped_figures(list(stats.entries.values()), stats)
+            ok = within_seed_slo(groups, total, self.plan)
+        else:
+            ok = within_slo(total, self.plan)
         errors = sorted(stats.errors.values(), key=lambda e: e.occurrences, reverse=True)
         line = {
             "step": self.step,
@@ -105,6 +140,11 @@ class StepLoad(LoadTestShape):
             "seconds": seconds,
             "rps": total["requests"] / seconds if seconds > 0 else 0.0,
             **total,
+            **{
+                f"{group}_{key}": value
+                for group, figures in groups.items()
+                for key, value in figures.items()
+            },
             "slo_ok": ok,
             "requests_by_name": {
                 f"{entry.method} {entry.name}": entry_figures(entry)

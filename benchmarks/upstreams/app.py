@@ -31,7 +31,11 @@ async def stats(request: Request) -> JSONResponse:
     state = simulator(request)
     return JSONResponse(
         state.stats.as_json()
-        | {"latency_ms_default": state.default_latency_ms, "flaky": dict(state.flaky_hits)}
+        | {
+            "latency_ms_default": state.default_latency_ms,
+            "latency_spread_ms": state.latency_spread_ms,
+            "flaky": dict(state.flaky_hits),
+        }
     )
 
 
@@ -49,12 +53,14 @@ def create_app(
     latency_ms: float = 0,
     media_dir: Path | None = None,
     artist_count: int = DEFAULT_ARTIST_COUNT,
+    latency_spread_ms: tuple[float, float] | None = None,
 ) -> Starlette:
     """Build the simulator. Makes the media clips into `media_dir` (default: the shared clip
     cache) unless they are there, and indexes the catalog: a few seconds, once."""
     if latency_ms < 0:
         raise ValueError("latency_ms must not be negative")
     state = SimulatorState.build(get_catalog(artist_count), make_clips(media_dir), latency_ms)
+    state.latency_spread_ms = latency_spread_ms
     app = Starlette(
         routes=[
             Mount(IMVDB_PREFIX, routes=imvdb.routes),

@@ -42,6 +42,7 @@ class SimulatorState:
     video_index: SearchIndex[CatalogVideo]
     clips: dict[str, Path]
     default_latency_ms: float = 0.0
+    latency_spread_ms: tuple[float, float] | None = None  # see latency.spread_latency_ms
     stats: RequestStats = field(default_factory=RequestStats)
     flaky_hits: Counter[str] = field(default_factory=Counter)
 

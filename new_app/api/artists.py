@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from new_app.batches import rows_as
+from new_app.batches import page_rows_as
 from new_app.body import (
     Rule,
     boolean,
@@ -45,6 +45,8 @@ from new_app.schemas.common import ERROR_RESPONSES, Deleted, ErrorBody
 from new_app.services import imvdb
 from new_app.services.download_queue import stop_downloads_of
 from new_app.services.library_queries import (
+    ARTISTS,
+    VIDEOS,
     artist_video_count,
     library_imvdb_ids,
     video_count_of,
@@ -146,23 +148,25 @@ async def list_artists(request: Request, db: DbSession) -> ArtistPage:
     page = numbered_page_args(request)
     conditions: list[ColumnElement[bool]] = []
     if search:
-        conditions.append(Artist.name.icontains(search, autoescape=True))
+        conditions.append(ARTISTS.c.name.icontains(search, autoescape=True))
     if monitored is not None:
-        conditions.append(Artist.monitored == monitored)
-    total = await db.scalar(select(func.count(Artist.id)).where(*conditions)) or 0
+        conditions.append(ARTISTS.c.monitored == monitored)
     video_count = artist_video_count().label("video_count")
-    column = {"name": Artist.name, "created_at": Artist.created_at, "video_count": video_count}[
-        sort
-    ]
-    order = (column.desc(), Artist.id.desc()) if descending else (column.asc(), Artist.id.asc())
-    artists = await rows_as(
+    column = {"name": ARTISTS.c.name, "created_at": ARTISTS.c.created_at}.get(sort, video_count)
+    key = ARTISTS.c.id
+    order = (column.desc(), key.desc()) if descending else (column.asc(), key.asc())
+    # Core rows (ArtistOut reads the table's columns by name) and the match count as a
+    # window over the same select: one round trip, no ORM objects.
+    artists, total = await page_rows_as(
         db,
-        select(Artist, video_count)
+        select(*ARTISTS.c, video_count, func.count().over().label("total"))
         .where(*conditions)
         .order_by(*order)
         .limit(page.per_page)
         .offset(page.offset),
-        lambda row: ArtistOut.from_row(row[0], row[1]),
+        lambda row: ArtistOut.from_row(row, row.video_count),
+        offset=page.offset,
+        count=lambda: select(func.count(key)).where(*conditions),
     )
     return ArtistPage(
         artists=artists,
@@ -183,7 +187,7 @@ async def list_artists(request: Request, db: DbSession) -> ArtistPage:
     openapi_extra=described(body=ARTIST_BODY, required=["name"]),
 )
 async def create_artist(request: Request, db: DbSession, runtime: RuntimeDep) -> ArtistOut:
-    rules = artist_fields(runtime.settings.resolved_media_root)
+    rules = artist_fields(runtime.media_root)
     fields = validate(await json_body(request), rules, required=["name"])
     if await imvdb_id_taken(db, fields.get("imvdb_id")):
         raise ApiError(409, DUPLICATE_IMVDB_ID)
@@ -209,7 +213,7 @@ async def get_artist(artist_id: int, db: DbSession) -> ArtistOut:
 async def update_artist(
     artist_id: int, request: Request, db: DbSession, runtime: RuntimeDep
 ) -> ArtistOut:
-    rules = artist_fields(runtime.settings.resolved_media_root)
+    rules = artist_fields(runtime.media_root)
     fields = validate(await json_body(request), rules)
     artist = await get_or_404(db, Artist, artist_id, "Artist")
     if await imvdb_id_taken(db, fields.get("imvdb_id"), except_artist_id=artist.id):
@@ -245,9 +249,9 @@ async def artist_videos(artist_id: int, request: Request, db: DbSession) -> Arti
     status = video_status_arg(request)
     page = offset_page_args(request)
     artist = await get_or_404(db, Artist, artist_id, "Artist")
-    conditions: list[ColumnElement[bool]] = [Video.artist_id == artist.id]
+    conditions: list[ColumnElement[bool]] = [VIDEOS.c.artist_id == artist.id]
     if status is not None:
-        conditions.append(Video.status == status)
+        conditions.append(VIDEOS.c.status == status)
     items, total = await video_page(db, conditions, sort="title", descending=False, page=page)
     return ArtistVideos(
         artist=ArtistOut.from_row(artist, await video_count_of(db, artist.id)),
@@ -296,6 +300,7 @@ async def import_from_imvdb(request: Request, db: DbSession, runtime: RuntimeDep
         raise ApiError(400, "imvdb_id must be a numeric IMVDb id")
     if await imvdb_id_taken(db, imvdb_id):
         raise ApiError(409, DUPLICATE_IMVDB_ID)
+    await db.commit()  # no connection held while IMVDb answers (see refresh_metadata)
     client = imvdb.ImvdbClient.from_settings(runtime.http, runtime.settings)
     entity = await client.entity(imvdb_id)
     if entity is None:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from new_app.batches import scalars_as
+from new_app.batches import page_rows_as, rows_as
 from new_app.body import integer, json_body, validate
 from new_app.deps import MAX_ID, DbSession, RuntimeDep
 from new_app.docs import PAGE_QUERY, described
@@ -23,9 +23,11 @@ from new_app.schemas.downloads import (
     DownloadPage,
 )
 from new_app.services.download_queue import (
+    DOWNLOADS,
     FINISHED,
     RETRYABLE,
     active_download,
+    download_rows,
     downloads_with_video,
     requeue,
 )
@@ -73,12 +75,13 @@ async def load_download(db: AsyncSession, download_id: int) -> Download:
 )
 async def queue(request: Request, db: DbSession) -> DownloadList:
     statuses = status_filter(request, DownloadStatus.active())
-    items = await scalars_as(
+    columns = DOWNLOADS.c
+    items = await rows_as(
         db,
-        downloads_with_video()
-        .where(Download.status.in_(statuses))
-        .order_by(Download.priority.desc(), Download.created_at, Download.id),
-        DownloadOut.from_row,
+        download_rows()
+        .where(columns.status.in_(statuses))
+        .order_by(columns.priority.desc(), columns.created_at, columns.id),
+        DownloadOut.from_columns,
     )
     return DownloadList(downloads=items, count=len(items))
 
@@ -94,16 +97,19 @@ async def queue(request: Request, db: DbSession) -> DownloadList:
 async def history(request: Request, db: DbSession) -> DownloadPage:
     statuses = status_filter(request, FINISHED)
     page = numbered_page_args(request)
-    count = select(func.count(Download.id)).where(Download.status.in_(statuses))
-    total = await db.scalar(count) or 0
-    items = await scalars_as(
+    columns = DOWNLOADS.c
+    finished = columns.status.in_(statuses)
+    items, total = await page_rows_as(
         db,
-        downloads_with_video()
-        .where(Download.status.in_(statuses))
-        .order_by(Download.completed_at.desc(), Download.id.desc())
+        download_rows()
+        .add_columns(func.count().over().label("total"))
+        .where(finished)
+        .order_by(columns.completed_at.desc(), columns.id.desc())
         .limit(page.per_page)
         .offset(page.offset),
-        DownloadOut.from_row,
+        DownloadOut.from_columns,
+        offset=page.offset,
+        count=lambda: select(func.count(columns.id)).where(finished),
     )
     return DownloadPage(
         downloads=items,

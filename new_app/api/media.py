@@ -11,12 +11,12 @@ import anyio.to_thread
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from new_app.deps import DbSession, RuntimeDep, get_or_404
+from new_app.deps import DbSession, RuntimeDep, columns_or_404
 from new_app.errors import ApiError
-from new_app.file_responses import FileInfo, send_file
+from new_app.file_responses import ONE_READ_SIZE, FileInfo, send_file
 from new_app.runtime import Runtime
 from new_app.schemas.common import ERROR_RESPONSES, ErrorBody
-from new_app.services.live_transcode import LiveTranscode, fragmented_mp4_command, probe_codecs
+from new_app.services.live_transcode import LiveTranscode, fragmented_mp4_command
 from new_app.services.thumbnails import (
     DEFAULT_SIZE,
     THUMBNAIL_SIZES,
@@ -31,7 +31,6 @@ from new_app.services.thumbnails import (
 from new_app.stream_responses import LiveTranscodeResponse
 from shared_models.media import UnsafePathError, confine
 from shared_models.models import Artist, Video
-from shared_models.tools import ffmpeg_path
 
 logger = logging.getLogger(__name__)
 
@@ -85,16 +84,17 @@ def video_file(media_root: Path, local_path: str | None) -> FileInfo:
 async def stream_video(
     video_id: int, request: Request, db: DbSession, runtime: RuntimeDep
 ) -> Response:
-    video = await get_or_404(db, Video, video_id, "Video")
-    media_root = runtime.settings.resolved_media_root
-    info = await anyio.to_thread.run_sync(video_file, media_root, video.local_path)
+    (local_path,) = await columns_or_404(db, Video, video_id, "Video", Video.local_path)
+    await db.close()  # the stream may last minutes: give the connection back now
+    media_root = runtime.media_root
+    info = await anyio.to_thread.run_sync(video_file, media_root, local_path)
     mimetype = DIRECT_MIMETYPES.get(info.path.suffix.lower())
     if mimetype is not None:
         return send_file(request.headers, info, mimetype)
-    return await live_fragmented_mp4(runtime, info.path)
+    return await live_fragmented_mp4(runtime, info)
 
 
-async def live_fragmented_mp4(runtime: Runtime, path: Path) -> Response:
+async def live_fragmented_mp4(runtime: Runtime, info: FileInfo) -> Response:
     slots = runtime.transcodes
     if not slots.try_acquire():
         raise ApiError(
@@ -103,8 +103,9 @@ async def live_fragmented_mp4(runtime: Runtime, path: Path) -> Response:
             headers={"Retry-After": TRANSCODE_RETRY_AFTER},
         )
     try:
-        ffmpeg = await anyio.to_thread.run_sync(ffmpeg_path, runtime.settings)
-        command = fragmented_mp4_command(ffmpeg, path, await probe_codecs(ffmpeg, path))
+        ffmpeg = await runtime.ffmpeg()
+        codecs = await runtime.probes.codecs(ffmpeg, info.path, info.version)
+        command = fragmented_mp4_command(ffmpeg, info.path, codecs)
         transcode = await LiveTranscode.start(command)
     except BaseException:
         slots.release()
@@ -115,9 +116,9 @@ async def live_fragmented_mp4(runtime: Runtime, path: Path) -> Response:
 
 
 def cached_thumbnail(store: ThumbnailStore, source: ThumbnailSource, size: str) -> FileInfo | None:
-    """Blocking: the cached thumbnail's file facts, when the cache has it."""
+    """Blocking: the cached thumbnail's file facts and bytes, when the cache has it."""
     path = store.cached(source, size)
-    return FileInfo.of(path) if path is not None else None
+    return FileInfo.read(path, ONE_READ_SIZE) if path is not None else None
 
 
 async def thumbnail_response(
@@ -127,7 +128,7 @@ async def thumbnail_response(
         raise ApiError(400, f"invalid thumbnail size '{size}'")
     settings = runtime.settings
     store = ThumbnailStore(
-        media_root=settings.resolved_media_root,
+        media_root=runtime.media_root,
         http=runtime.http,
         allow_private_hosts=settings.allow_private_download_hosts,
     )
@@ -175,8 +176,11 @@ async def video_thumbnail(
 async def video_thumbnail_sized(
     video_id: int, size: str, request: Request, db: DbSession, runtime: RuntimeDep
 ) -> Response:
-    video = await get_or_404(db, Video, video_id, "Video")
-    source = ThumbnailSource(video.thumbnail_path, video.thumbnail_url)
+    source = ThumbnailSource(
+        *await columns_or_404(
+            db, Video, video_id, "Video", Video.thumbnail_path, Video.thumbnail_url
+        )
+    )
     await db.close()  # the fetch and resize may take a while: give the connection back
     return await thumbnail_response(request, runtime, source, size)
 
@@ -190,7 +194,10 @@ async def video_thumbnail_sized(
 async def artist_thumbnail(
     artist_id: int, request: Request, db: DbSession, runtime: RuntimeDep
 ) -> Response:
-    artist = await get_or_404(db, Artist, artist_id, "Artist")
-    source = ThumbnailSource(artist.thumbnail_path, artist.thumbnail_url)
+    source = ThumbnailSource(
+        *await columns_or_404(
+            db, Artist, artist_id, "Artist", Artist.thumbnail_path, Artist.thumbnail_url
+        )
+    )
     await db.close()
     return await thumbnail_response(request, runtime, source, DEFAULT_SIZE)

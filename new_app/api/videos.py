@@ -50,12 +50,18 @@ from new_app.schemas.videos import (
 )
 from new_app.services import imvdb
 from new_app.services.download_queue import active_download, queue_download, stop_downloads_of
-from new_app.services.library_queries import VIDEO_SORTS, genre_condition, video_page
+from new_app.services.library_queries import (
+    ARTISTS,
+    VIDEO_SORTS,
+    VIDEOS,
+    genre_condition,
+    video_page,
+)
 from new_app.services.playlist_order import close_gaps, playlists_containing
 from new_app.services.url_safety import UnsafeUrlError, check_fetchable_url
 from new_app.services.video_metadata import apply_imvdb_video, find_on_imvdb
 from shared_models.media import UnsafePathError, confine
-from shared_models.models import MAX_PRIORITY, MIN_PRIORITY, Artist, Video
+from shared_models.models import MAX_PRIORITY, MIN_PRIORITY, Video
 
 router = APIRouter(prefix="/api/videos", tags=["videos"], responses=ERROR_RESPONSES)
 
@@ -113,9 +119,9 @@ async def list_videos(request: Request, db: DbSession) -> VideoPage:
     page = offset_page_args(request)
     conditions: list[ColumnElement[bool]] = []
     if status is not None:
-        conditions.append(Video.status == status)
+        conditions.append(VIDEOS.c.status == status)
     if artist_id is not None:
-        conditions.append(Video.artist_id == artist_id)
+        conditions.append(VIDEOS.c.artist_id == artist_id)
     items, total = await video_page(db, conditions, sort=sort, descending=descending, page=page)
     return VideoPage(
         videos=items, count=len(items), total=total, offset=page.offset, limit=page.limit
@@ -155,19 +161,19 @@ async def search_videos(request: Request, db: DbSession, runtime: RuntimeDep) ->
     conditions: list[ColumnElement[bool]] = []
     if query:
         conditions.append(
-            Video.title.icontains(query, autoescape=True)
-            | Artist.name.icontains(query, autoescape=True)
+            VIDEOS.c.title.icontains(query, autoescape=True)
+            | ARTISTS.c.name.icontains(query, autoescape=True)
         )
     if artist:
-        conditions.append(Artist.name.icontains(artist, autoescape=True))
+        conditions.append(ARTISTS.c.name.icontains(artist, autoescape=True))
     if status is not None:
-        conditions.append(Video.status == status)
+        conditions.append(VIDEOS.c.status == status)
     if year_from is not None:
-        conditions.append(Video.year >= year_from)
+        conditions.append(VIDEOS.c.year >= year_from)
     if year_to is not None:
-        conditions.append(Video.year <= year_to)
+        conditions.append(VIDEOS.c.year <= year_to)
     if genre:
-        conditions.append(genre_condition(runtime.engine.dialect.name, Video.genres, genre))
+        conditions.append(genre_condition(runtime.engine.dialect.name, VIDEOS.c.genres, genre))
     items, total = await video_page(db, conditions, sort=sort, descending=descending, page=page)
     filters = SearchFilters(
         q=query, artist=artist, status=status, year_from=year_from, year_to=year_to, genre=genre
@@ -226,7 +232,7 @@ async def delete_video(
 ) -> Deleted:
     delete_file = bool_arg(request, "delete_file", False)
     video = await load_video(db, video_id)
-    media_root = runtime.settings.resolved_media_root
+    media_root = runtime.media_root
     file_path = (
         await anyio.to_thread.run_sync(video_file_to_delete, media_root, video)
         if delete_file
@@ -326,6 +332,10 @@ async def download_video(
 )
 async def refresh_metadata(video_id: int, db: DbSession, runtime: RuntimeDep) -> MetadataRefreshed:
     video = await load_video(db, video_id)
+    # IMVDb may take seconds: end the read so its connection goes back to the pool while
+    # we wait (the loaded row stays usable: expire_on_commit is off). Thousands of slow
+    # refreshes at once then hold no connections.
+    await db.commit()
     settings = runtime.settings
     client = imvdb.ImvdbClient.from_settings(runtime.http, settings)
     found = await find_on_imvdb(client, video)

@@ -53,8 +53,10 @@ class JobTuning(BaseSettings):
     metadata_refresh_batch: int = Field(
         default=500, ge=0, description="Videos refreshed per daily run (least recently updated)."
     )
+    # On by default: a remuxed file is served with Range (seekable, first byte in
+    # milliseconds); left as mkv/avi, every play starts a live ffmpeg remux.
     transcode_downloads: bool = Field(
-        default=False, description="Remux/transcode finished mkv/avi downloads to faststart mp4."
+        default=True, description="Remux/transcode finished mkv/avi downloads to faststart mp4."
     )
     worker_max_jobs: int = Field(
         default=4, ge=1, description="Jobs one `mvgate worker` runs at once."

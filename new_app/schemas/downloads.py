@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
 from new_app.schemas.common import Timestamp
@@ -30,11 +32,22 @@ class DownloadOut(BaseModel):
     @classmethod
     def from_row(cls, download: Download) -> DownloadOut:
         """`download` with its video and the video's artist loaded."""
+        return cls.of(download, download.video.title, download.video.artist.name)
+
+    @classmethod
+    def from_columns(cls, row: Any) -> DownloadOut:
+        """A Core row of the downloads table's columns plus `video_title` and `artist_name`
+        (download_queue.DOWNLOAD_OUT_COLUMNS): the listings' path, no ORM objects."""
+        return cls.of(row, row.video_title, row.artist_name)
+
+    @classmethod
+    def of(cls, download: Any, video_title: str, artist_name: str) -> DownloadOut:
+        """From anything with the downloads table's columns as attributes."""
         return cls(
             id=download.id,
             video_id=download.video_id,
-            video_title=download.video.title,
-            artist_name=download.video.artist.name,
+            video_title=video_title,
+            artist_name=artist_name,
             url=download.url,
             status=download.status,
             progress=float(download.progress or 0.0),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel
 
 from new_app.schemas.common import Timestamp
@@ -32,10 +34,21 @@ class VideoOut(BaseModel):
     @classmethod
     def from_row(cls, video: Video) -> VideoOut:
         """`video` with its artist loaded."""
+        return cls.of(video, video.artist.name)
+
+    @classmethod
+    def from_columns(cls, row: Any) -> VideoOut:
+        """A Core row of the videos table's columns plus `artist_name` (see
+        library_queries.VIDEO_OUT_COLUMNS): the listings' path, no ORM objects."""
+        return cls.of(row, row.artist_name)
+
+    @classmethod
+    def of(cls, video: Any, artist_name: str) -> VideoOut:
+        """From anything with the videos table's columns as attributes."""
         return cls(
             id=video.id,
             artist_id=video.artist_id,
-            artist_name=video.artist.name,
+            artist_name=artist_name,
             title=video.title,
             imvdb_id=video.imvdb_id,
             youtube_id=video.youtube_id,

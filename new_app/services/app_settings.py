@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared_models.models import AppSetting
@@ -14,10 +15,12 @@ BOOLEAN_SETTINGS = frozenset({REQUIRE_AUTHENTICATION})
 
 
 async def read_bool_setting(db: AsyncSession, key: str, default: bool) -> bool:
-    setting = await db.get(AppSetting, key)
-    if setting is None or setting.value is None:
+    # One column, no ORM object: the access check reads this on every request.
+    table = AppSetting.__table__
+    value = await db.scalar(select(table.c.value).where(table.c.key == key))
+    if value is None:
         return default
-    return setting.value.strip().lower() in TRUE_VALUES
+    return value.strip().lower() in TRUE_VALUES
 
 
 async def authentication_required(db: AsyncSession) -> bool:

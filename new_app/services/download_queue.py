@@ -11,10 +11,36 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from new_app.jobs import JobQueue
-from shared_models.models import DEFAULT_PRIORITY, Download, DownloadStatus, Video, VideoStatus
+from shared_models.models import (
+    DEFAULT_PRIORITY,
+    Artist,
+    Download,
+    DownloadStatus,
+    Video,
+    VideoStatus,
+)
 
 RETRYABLE = (DownloadStatus.FAILED, DownloadStatus.CANCELLED)
 FINISHED = (DownloadStatus.COMPLETED, DownloadStatus.FAILED, DownloadStatus.CANCELLED)
+
+
+DOWNLOADS = Download.__table__
+# What DownloadOut.from_columns reads, as a plain Core select (read-only listings).
+DOWNLOAD_OUT_COLUMNS = (
+    *DOWNLOADS.c,
+    Video.__table__.c.title.label("video_title"),
+    Artist.__table__.c.name.label("artist_name"),
+)
+
+
+def download_rows() -> Select[tuple[object, ...]]:
+    """Downloads as Core rows with their video's title and artist's name."""
+    videos, artists = Video.__table__, Artist.__table__
+    return (
+        select(*DOWNLOAD_OUT_COLUMNS)
+        .join_from(DOWNLOADS, videos, DOWNLOADS.c.video_id == videos.c.id)
+        .join(artists, videos.c.artist_id == artists.c.id)
+    )
 
 
 def downloads_with_video() -> Select[tuple[Download]]:

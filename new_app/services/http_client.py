@@ -18,9 +18,21 @@ from new_app.services.url_safety import CheckedNetworkBackend
 from shared_models.settings import Settings
 
 USER_AGENT = "MVidarr/1.0 (music video library manager)"
-# Upstream APIs are third-party services: a bounded pool, and a retry only where it is
-# always safe (the connection failed, so the request never reached them).
-UPSTREAM_CONNECTIONS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+# Sized for the plan's premise: IMVDb/MusicBrainz answering in 1-10 s, so at a few hundred
+# upstream-backed requests a second several thousand calls wait at once. A call waiting
+# for a pool slot adds its whole wait to the response, so the pool must not be what caps
+# them: 4096 connections per process (one file descriptor each, far below the usual
+# 20,000+ limit; the event loop holds them all for free), of which 256 are kept open
+# between bursts (third-party services close idle ones anyway). Each call's pool wait is
+# still bounded by UPSTREAM_TIMEOUT. A retry only where it is always safe (the connection
+# failed, so the request never reached them). See docs/benchmarks.md ("The seed mix").
+UPSTREAM_MAX_CONNECTIONS = 4096
+UPSTREAM_KEEPALIVE_CONNECTIONS = 256
+UPSTREAM_CONNECTIONS = httpx.Limits(
+    max_connections=UPSTREAM_MAX_CONNECTIONS,
+    max_keepalive_connections=UPSTREAM_KEEPALIVE_CONNECTIONS,
+    keepalive_expiry=30.0,
+)
 UPSTREAM_CONNECT_RETRIES = 2
 
 

@@ -8,26 +8,30 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql.util import find_tables
 
-from new_app.batches import scalars_as
+from new_app.batches import page_rows_as
 from new_app.query import OffsetPage
 from new_app.schemas.videos import VideoOut
 from shared_models.models import Artist, Video
 
+VIDEOS = Video.__table__
+ARTISTS = Artist.__table__
+# Table columns, not ORM attributes, here and in the conditions callers pass: the listings
+# then run as plain Core statements, without the ORM's compile and execute steps.
 VIDEO_SORT_COLUMNS: dict[str, Any] = {
-    "title": Video.title,
-    "artist_name": Artist.name,
-    "year": Video.year,
-    "created_at": Video.created_at,
-    "status": Video.status,
+    "title": VIDEOS.c.title,
+    "artist_name": ARTISTS.c.name,
+    "year": VIDEOS.c.year,
+    "created_at": VIDEOS.c.created_at,
+    "status": VIDEOS.c.status,
 }
 VIDEO_SORTS = tuple(VIDEO_SORT_COLUMNS)
 
 
-def videos_with_artist() -> Select[tuple[Video]]:
-    return select(Video).join(Video.artist).options(contains_eager(Video.artist))
+# What VideoOut.from_columns reads: the videos table's columns and the artist's name, as a
+# plain Core select (rows, not ORM objects: the listings are read-only).
+VIDEO_OUT_COLUMNS = (*VIDEOS.c, ARTISTS.c.name.label("artist_name"))
 
 
 async def video_page(
@@ -46,16 +50,28 @@ async def video_page(
     disk, for every page). The artists table joins the search only when a condition or
     the sort needs it: every video has an artist, so it never changes which rows match."""
     column = VIDEO_SORT_COLUMNS[sort]
-    order = (column.desc(), Video.id.desc()) if descending else (column.asc(), Video.id.asc())
-    count = select(func.count(Video.id)).where(*conditions)
-    ids = select(Video.id.label("id")).where(*conditions)
+    key = VIDEOS.c.id
+    order = (column.desc(), key.desc()) if descending else (column.asc(), key.asc())
+    # The match count rides along with the page's ids (a window count, computed before
+    # LIMIT): one round trip instead of a COUNT query and then the page.
+    ids = select(key.label("id"), func.count().over().label("total")).where(*conditions)
     if uses_artist([*conditions, column]):
-        count = count.join(Video.artist)
-        ids = ids.join(Video.artist)
-    total = await db.scalar(count) or 0
+        ids = ids.join(ARTISTS)
     page_ids = ids.order_by(*order).limit(page.limit).offset(page.offset).subquery("page")
-    statement = videos_with_artist().join(page_ids, page_ids.c.id == Video.id).order_by(*order)
-    return await scalars_as(db, statement, VideoOut.from_row), total
+    statement = (
+        select(*VIDEO_OUT_COLUMNS, page_ids.c.total)
+        .join_from(VIDEOS, ARTISTS, VIDEOS.c.artist_id == ARTISTS.c.id)
+        .join(page_ids, page_ids.c.id == VIDEOS.c.id)
+        .order_by(*order)
+    )
+
+    def count() -> Select[tuple[int]]:
+        statement = select(func.count(VIDEOS.c.id)).where(*conditions)
+        return statement.join(ARTISTS) if uses_artist(conditions) else statement
+
+    return await page_rows_as(
+        db, statement, VideoOut.from_columns, offset=page.offset, count=count
+    )
 
 
 def uses_artist(expressions: Sequence[Any]) -> bool:
@@ -70,9 +86,9 @@ def uses_artist(expressions: Sequence[Any]) -> bool:
 def artist_video_count() -> Any:
     """A correlated subquery: the number of videos of the outer query's artist."""
     return (
-        select(func.count(Video.id))
-        .where(Video.artist_id == Artist.id)
-        .correlate(Artist)
+        select(func.count(VIDEOS.c.id))
+        .where(VIDEOS.c.artist_id == ARTISTS.c.id)
+        .correlate(ARTISTS)
         .scalar_subquery()
     )
 

@@ -7,7 +7,8 @@ are copied as they are; anything else is transcoded.
 
 A `LiveTranscode` belongs to one response, which stops it (kills ffmpeg if it is still
 running) when the body is done or the client goes away. `TranscodeSlots` bounds how many
-run at once in this process.
+run at once in this process. `ProbeCache` keeps each file's codecs, so only the first
+live stream of a file starts two ffmpeg processes (probe, then remux); later ones start one.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +65,34 @@ async def probe_codecs(ffmpeg: str, media_file: Path) -> StreamCodecs:
     for kind, codec in _STREAM_LINE.findall(result.stderr if result else ""):
         found.setdefault(kind, codec)
     return StreamCodecs(video=found.get("Video"), audio=found.get("Audio"))
+
+
+# The version of a file a probe result belongs to: (path, size, mtime in ns).
+FileVersion = tuple[str, int, int]
+PROBE_CACHE_ENTRIES = 1024
+
+
+class ProbeCache:
+    """The codecs of recently streamed files, least recently used dropped first.
+
+    Keyed by the file's size and modification time too: a replaced file is probed again,
+    with no invalidation step (the same idea as the thumbnail cache)."""
+
+    def __init__(self, entries: int = PROBE_CACHE_ENTRIES) -> None:
+        self.entries = entries
+        self._codecs: OrderedDict[FileVersion, StreamCodecs] = OrderedDict()
+
+    async def codecs(self, ffmpeg: str, media_file: Path, version: FileVersion) -> StreamCodecs:
+        found = self._codecs.get(version)
+        if found is not None:
+            self._codecs.move_to_end(version)
+            return found
+        codecs = await probe_codecs(ffmpeg, media_file)
+        if codecs.video is not None or codecs.audio is not None:  # a failed probe is retried
+            self._codecs[version] = codecs
+            while len(self._codecs) > self.entries:
+                self._codecs.popitem(last=False)
+        return codecs
 
 
 def fragmented_mp4_command(ffmpeg: str, media_file: Path, codecs: StreamCodecs) -> list[str]:

@@ -5,6 +5,7 @@ checked here: the figures are the benchmark's business, not the test's."""
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -61,3 +62,32 @@ def test_the_comparison_sets_every_routing_against_the_targets(quick_run: Path) 
     assert "capacity (all-new)" in report
     for chart in ("latency_p95.png", "throughput.png", "memory.png"):
         assert (quick_run / "smoke-comparison" / chart).read_bytes().startswith(PNG_MAGIC)
+
+
+@pytest.mark.slow
+def test_the_summary_json_has_the_issue_shape_for_every_routing(quick_run: Path) -> None:
+    summary = json.loads((quick_run / "smoke-comparison" / "summary.json").read_text())
+    assert set(summary) >= {"date", "mixes", "streams_first_byte_ms", "gateway"}
+    assert set(summary["mixes"]) == {"ui", "seed"}
+    assert summary["mixes"]["seed"] is None  # the quick run measures the ui mix only
+    ui = summary["mixes"]["ui"]
+    for key in (
+        "capacity_users",
+        "cpu_ms_per_request",
+        "p95_ms_at_legacy_capacity",
+        "rss_mib_at_legacy_capacity",
+        "goodput_share_at_2x_capacity",
+    ):
+        assert set(ui[key]) == set(ROUTINGS), key
+    for routing in ROUTINGS:
+        assert isinstance(ui["capacity_users"][routing], int)
+        assert ui["cpu_ms_per_request"][routing] > 0
+        assert ui["rss_mib_at_legacy_capacity"][routing] > 0
+    for load in ("unloaded", "loaded"):
+        for kind in ("mp4", "mkv"):
+            assert set(summary["streams_first_byte_ms"][load][kind]) == set(ROUTINGS)
+    assert set(summary["gateway"]) >= {
+        "new_health_through_gateway_ratio",
+        "url_backend_cpu_us_per_request",
+        "wsgi_mount_vs_gunicorn_throughput_c64",
+    }

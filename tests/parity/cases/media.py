@@ -84,4 +84,37 @@ ARTIST_THUMBNAILS = [
     get(f"/api/artists/{ARTIST_ONE}/thumbnail", who="key:readonly"),
 ]
 
-CASES = STREAM + VIDEO_THUMBNAILS + ARTIST_THUMBNAILS
+FUTURE = "Thu, 01 Jan 2099 00:00:00 GMT"
+PAST = "Mon, 01 Jan 2001 00:00:00 GMT"
+
+
+def conditional(path: str, headers: dict[str, str], note: str) -> Case:
+    return get(path, headers=headers, note=note)
+
+
+# Conditional requests: a browser revalidating its cached copy gets 304 from both apps.
+CONDITIONAL = [
+    conditional(MP4, {"If-None-Match": "*"}, "If-None-Match * (304)"),
+    conditional(MP4, {"If-None-Match": '"other"'}, "If-None-Match another tag (200)"),
+    conditional(MP4, {"If-None-Match": 'W/"other", *'}, "weak tag list with * (304)"),
+    conditional(MP4, {"If-Modified-Since": FUTURE}, "If-Modified-Since later (304)"),
+    conditional(MP4, {"If-Modified-Since": PAST}, "If-Modified-Since earlier (200)"),
+    conditional(MP4, {"If-Modified-Since": "not a date"}, "If-Modified-Since unreadable"),
+    conditional(
+        MP4, {"If-None-Match": '"other"', "If-Modified-Since": FUTURE}, "the tag decides (200)"
+    ),
+    conditional(MP4, {"Range": "bytes=0-99", "If-None-Match": "*"}, "Range wins over 304"),
+    conditional(MP4, {"Range": "bytes=0-99", "If-Range": '"other"'}, "If-Range mismatch (200)"),
+    conditional(MP4, {"Range": "bytes=0-99", "If-Range": PAST}, "If-Range old date (200)"),
+    conditional(
+        f"/api/videos/{VIDEO_MP4}/thumbnail/small", {"If-None-Match": "*"}, "thumbnail 304"
+    ),
+    conditional(
+        f"/api/videos/{VIDEO_MP4}/thumbnail", {"If-Modified-Since": FUTURE}, "thumbnail 304"
+    ),
+    conditional(
+        f"/api/artists/{ARTIST_ONE}/thumbnail", {"If-Modified-Since": PAST}, "thumbnail 200"
+    ),
+]
+
+CASES = STREAM + VIDEO_THUMBNAILS + ARTIST_THUMBNAILS + CONDITIONAL
