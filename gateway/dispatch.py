@@ -12,6 +12,7 @@ Each step is a small function, and the cutover controls slot in where they belon
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import time
@@ -127,6 +128,26 @@ def rate_limit_key(
     return f"{entry.rate_scope if entry is not None else '*'}|{client}"
 
 
+class RequestIds:
+    """New request ids: 32 hex digits, a random per-process prefix and a counter. Unique
+    without a system call per request (`os.urandom` costs one); ids name requests, they
+    are not secrets."""
+
+    def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)  # a forked worker gets its own
+
+    def _reset(self) -> None:
+        self._prefix = os.urandom(8).hex()
+        self._counter = itertools.count(int.from_bytes(os.urandom(4), "big"))
+
+    def new(self) -> str:
+        return f"{self._prefix}{next(self._counter) & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
+REQUEST_IDS = RequestIds()
+
+
 def request_id_of(headers: list[tuple[bytes, bytes]]) -> tuple[str, bool]:
     """The client's X-Request-ID when it is a sane token, else a new one; and whether the
     id is new (then it must be added to the headers the backend sees)."""
@@ -137,7 +158,7 @@ def request_id_of(headers: list[tuple[bytes, bytes]]) -> tuple[str, bool]:
                 if text.isprintable() and " " not in text:
                     return text, False
             break
-    return os.urandom(16).hex(), True
+    return REQUEST_IDS.new(), True
 
 
 def backend_headers(
