@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from urllib.parse import quote
 
 import aiohttp
@@ -69,6 +69,9 @@ WEBSOCKET_HANDSHAKE = frozenset(
 # it came (Content-Type: aiohttp's octet-stream default for a streamed body).
 NOT_ADDED = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
 LOCATIONS = frozenset({b"location", b"content-location"})
+# Replaced by the gateway (Host: the upstream's own, set by the client library).
+FORWARDING = frozenset({b"host", b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host"})
+HTTP_SCHEME = {"http": b"http", "https": b"https", "ws": b"http", "wss": b"https"}
 # Upstream answers may be larger than aiohttp's defaults allow (8 KiB lines, 128 headers);
 # the client's own limits are the gateway's, applied before a request reaches us.
 MAX_UPSTREAM_FIELD = 64 * 1024
@@ -79,43 +82,44 @@ class UpstreamBroken(Exception):
     """The upstream failed after the response had started: the client connection is cut."""
 
 
-def end_to_end(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-    """The headers without hop-by-hop ones (names lower-cased bytes, as in ASGI)."""
-    named = {
-        token.strip().lower()
-        for name, value in headers
-        if name.lower() == b"connection"
-        for token in value.split(b",")
-    }
-    return [
-        (name, value)
-        for name, value in headers
-        if name.lower() not in HOP_BY_HOP and name.lower() not in named
-    ]
+def end_to_end(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The headers without hop-by-hop ones, names lower-cased (as ASGI has them)."""
+    kept: list[tuple[bytes, bytes]] = []
+    named: set[bytes] = set()
+    for name, value in headers:
+        name = name.lower()
+        if name in HOP_BY_HOP:
+            if name == b"connection":
+                named.update(token.strip().lower() for token in value.split(b","))
+        else:
+            kept.append((name, value))
+    if named:
+        return [(name, value) for name, value in kept if name not in named]
+    return kept
 
 
 def forwarded(
     scope: Scope, headers: list[tuple[bytes, bytes]]
 ) -> tuple[list[tuple[bytes, bytes]], bytes]:
     """The request's headers as the upstream should see them, and the client's Host."""
-    client = scope.get("client")
     kept: list[tuple[bytes, bytes]] = []
     forwarded_for: list[bytes] = []
     host = b""
     for name, value in end_to_end(headers):
-        lowered = name.lower()
-        if lowered == b"host":
-            host = value
-        elif lowered == b"x-forwarded-for":
-            forwarded_for.append(value)
-        elif lowered not in (b"x-forwarded-proto", b"x-forwarded-host"):
-            kept.append((lowered, value))
+        if name in FORWARDING:
+            if name == b"host":
+                host = value
+            elif name == b"x-forwarded-for":
+                forwarded_for.append(value)
+        else:
+            kept.append((name, value))
+    client = scope.get("client")
     if client:
         forwarded_for.append(str(client[0]).encode("latin-1"))
     if forwarded_for:
         kept.append((b"x-forwarded-for", b", ".join(forwarded_for)))
-    scheme = {"ws": "http", "wss": "https"}.get(scope.get("scheme", "http"), scope.get("scheme"))
-    kept.append((b"x-forwarded-proto", str(scheme or "http").encode("latin-1")))
+    scheme = HTTP_SCHEME.get(scope.get("scheme", "http"), b"http")
+    kept.append((b"x-forwarded-proto", scheme))
     if host:
         kept.append((b"x-forwarded-host", host))
     return kept, host
@@ -133,11 +137,10 @@ def _has_body(headers: list[tuple[bytes, bytes]]) -> bool:
 
 def gateway_address(scope: Scope, host: bytes) -> bytes:
     """`scheme://host` as the client addressed the gateway."""
-    scheme = {"ws": "http", "wss": "https"}.get(scope.get("scheme", "http"), scope.get("scheme"))
     if not host:
         server = scope.get("server")
         host = f"{server[0]}:{server[1]}".encode("latin-1") if server else b"localhost"
-    return str(scheme or "http").encode("latin-1") + b"://" + host
+    return HTTP_SCHEME.get(scope.get("scheme", "http"), b"http") + b"://" + host
 
 
 class Proxy:
@@ -237,17 +240,16 @@ class Proxy:
             await self._fail(send, 502, f"backend {self.name!r} is unreachable")
             return
         try:
-            gateway = gateway_address(scope, host)
+            answer_headers = end_to_end(response.raw_headers)
+            for index, (name, value) in enumerate(answer_headers):
+                if name in LOCATIONS:
+                    value = self.rewrite_location(value, gateway_address(scope, host))
+                    answer_headers[index] = (name, value)
             await send(
                 {
                     "type": "http.response.start",
                     "status": response.status,
-                    "headers": [
-                        (name, self.rewrite_location(value, gateway))
-                        if name.lower() in LOCATIONS
-                        else (name, value)
-                        for name, value in end_to_end(list(response.raw_headers))
-                    ],
+                    "headers": answer_headers,
                 }
             )
             if response.content.is_eof():  # the whole body has arrived: no stream to watch
