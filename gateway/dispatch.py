@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gateway.access_log import AccessLog
+from gateway.admission import RETRY_AFTER_SECONDS
 from gateway.asgi import Message, Receive, Scope, Send
 from gateway.backends import Backend
 from gateway.canary import in_canary
@@ -50,6 +51,7 @@ ROLLBACK = "rollback"  # the route is rolled back to the default backend
 CANARY = "canary"  # the user's bucket is in the route's canary
 CANARY_REST = "canary_rest"  # the user's bucket is not: the default backend
 RATE_LIMITED = "rate_limited"  # refused by the gateway itself
+SHED = "over_capacity"  # the backend's admission bound was full: 503 by the gateway
 TABLE_REASONS = frozenset({ROUTE, ROLLBACK, CANARY, CANARY_REST})
 
 
@@ -221,12 +223,18 @@ class Dispatcher:
         shadow = None
         if entry is not None and entry.shadow_share and scope["type"] == "http":
             shadow = self.controls.shadower.plan(table, entry, decision.backend, backend_scope)
+        admission = decision.backend.admission if scope["type"] == "http" else None
+        if admission is not None and not await admission.enter():
+            await self.shed(exchange, send)
+            return
         self.metrics.request_started(exchange.backend.name)
         try:
             await self.call_backend(
                 exchange, backend_scope, receive, send, shadow.capture if shadow else None
             )
         finally:  # cancelled requests are counted out too
+            if admission is not None:
+                admission.leave()
             self.record(exchange)
         if shadow is not None and exchange.response_complete and not exchange.failed:
             self.controls.shadower.submit(shadow)
@@ -283,6 +291,24 @@ class Dispatcher:
                     "backend_failed": False,
                 },
             )
+
+    async def shed(self, exchange: Exchange, send: Send) -> None:
+        """503 + Retry-After in the contract's error shape: the backend is at its
+        admission bound and no place freed up within its queue timeout."""
+        backend = exchange.backend.name
+        start, body = json_error(503, f"backend {backend!r} is at capacity: retry later")
+        start["headers"] += [
+            (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
+            (SERVED_BY, b"gateway"),
+            (REQUEST_ID, exchange.request_id.encode()),
+        ]
+        await send(start)
+        await send(body)
+        exchange.status, exchange.reason = 503, SHED
+        exchange.response_started = exchange.response_complete = True
+        self.metrics.admission_refused(backend)
+        self.metrics.request_started(backend)
+        self.record(exchange)
 
     async def call_backend(
         self,
