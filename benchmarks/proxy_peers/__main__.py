@@ -270,6 +270,22 @@ def main() -> None:
         "cpu_us_per_request": CPU_GOAL_US,
         "share_of_nginx_throughput_c64": NGINX_SHARE_GOAL,
     }
+    # The keys of the comparison's summary.json ("gateway" part) this run provides.
+    proxies = results["proxies"]
+    results["summary_gateway"] = {
+        "url_backend_cpu_us_per_request": {
+            f"c{level}": round(figures["gateway_cpu_us_per_request"])  # type: ignore[index]
+            for level, figures in proxies.items()  # type: ignore[union-attr]
+        },
+        "url_backend_vs_nginx_throughput_c64": round(
+            proxies[str(max(levels))]["gateway_vs_nginx_throughput"],
+            3,  # type: ignore[index]
+        ),
+        "wsgi_mount_vs_gunicorn_throughput_c64": round(
+            results["wsgi"]["mount_vs_gunicorn_throughput"],
+            3,  # type: ignore[index]
+        ),
+    }
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     text = report(results)
