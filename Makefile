@@ -11,7 +11,7 @@ PORT ?= 8000
 UPSTREAMS_PORT ?= 8001
 PYTEST_ARGS ?=
 
-.PHONY: run test lint install system-deps clean
+.PHONY: run test lint install system-deps clean bench-proxy-peers
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,18 @@ system-deps:
 	    echo "warning: missing$$missing (install them with your package manager)"; \
 	  fi; \
 	fi
+
+# The url: backend against nginx and the WSGI mount against gunicorn: needs Debian's
+# nginx and wrk, installed here when missing (root with apt-get).
+bench-proxy-peers: install
+	@missing=""; \
+	command -v nginx >/dev/null || missing="$$missing nginx"; \
+	command -v wrk >/dev/null || missing="$$missing wrk"; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	$(BIN)/python -m benchmarks.proxy_peers
 
 run: install
 	$(BIN)/mvgate demo --host $(HOST) --port $(PORT) --upstreams-port $(UPSTREAMS_PORT)

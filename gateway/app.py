@@ -62,6 +62,7 @@ class Gateway:
         await self.reloader.stop()
         await self.controls.stop()
         await self.live.close()
+        self.dispatcher.access_log.close()
         if self.metrics.multiprocess:
             # Gauges in "live" modes stop counting this worker.
             multiprocess.mark_process_dead(os.getpid())

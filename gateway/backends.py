@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from a2wsgi import WSGIMiddleware
 
+from gateway.admission import Admission
 from gateway.asgi import Receive, Scope, Send
 from gateway.client import CLIENT_KEY, ClientChannel
 from gateway.importing import load_app
@@ -46,6 +47,10 @@ class Backend:
         # introspection; None for URL backends.
         self.app: Any = None
         self.in_flight = 0
+        # The table's in-flight bound (HTTP requests only: a websocket is not queued).
+        self.admission = (
+            Admission(spec.max_in_flight, spec.queue_timeout) if spec.max_in_flight else None
+        )
         self._idle: asyncio.Future[None] | None = None  # made only when someone waits
 
     async def start(self) -> None:

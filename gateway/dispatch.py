@@ -12,6 +12,7 @@ Each step is a small function, and the cutover controls slot in where they belon
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import time
@@ -19,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gateway.access_log import AccessLog
+from gateway.admission import RETRY_AFTER_SECONDS
 from gateway.asgi import Message, Receive, Scope, Send
 from gateway.backends import Backend
 from gateway.canary import in_canary
@@ -49,6 +51,7 @@ ROLLBACK = "rollback"  # the route is rolled back to the default backend
 CANARY = "canary"  # the user's bucket is in the route's canary
 CANARY_REST = "canary_rest"  # the user's bucket is not: the default backend
 RATE_LIMITED = "rate_limited"  # refused by the gateway itself
+SHED = "over_capacity"  # the backend's admission bound was full: 503 by the gateway
 TABLE_REASONS = frozenset({ROUTE, ROLLBACK, CANARY, CANARY_REST})
 
 
@@ -127,6 +130,26 @@ def rate_limit_key(
     return f"{entry.rate_scope if entry is not None else '*'}|{client}"
 
 
+class RequestIds:
+    """New request ids: 32 hex digits, a random per-process prefix and a counter. Unique
+    without a system call per request (`os.urandom` costs one); ids name requests, they
+    are not secrets."""
+
+    def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)  # a forked worker gets its own
+
+    def _reset(self) -> None:
+        self._prefix = os.urandom(8).hex()
+        self._counter = itertools.count(int.from_bytes(os.urandom(4), "big"))
+
+    def new(self) -> str:
+        return f"{self._prefix}{next(self._counter) & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
+REQUEST_IDS = RequestIds()
+
+
 def request_id_of(headers: list[tuple[bytes, bytes]]) -> tuple[str, bool]:
     """The client's X-Request-ID when it is a sane token, else a new one; and whether the
     id is new (then it must be added to the headers the backend sees)."""
@@ -137,7 +160,7 @@ def request_id_of(headers: list[tuple[bytes, bytes]]) -> tuple[str, bool]:
                 if text.isprintable() and " " not in text:
                     return text, False
             break
-    return os.urandom(16).hex(), True
+    return REQUEST_IDS.new(), True
 
 
 def backend_headers(
@@ -200,12 +223,18 @@ class Dispatcher:
         shadow = None
         if entry is not None and entry.shadow_share and scope["type"] == "http":
             shadow = self.controls.shadower.plan(table, entry, decision.backend, backend_scope)
+        admission = decision.backend.admission if scope["type"] == "http" else None
+        if admission is not None and not await admission.enter():
+            await self.shed(exchange, send)
+            return
         self.metrics.request_started(exchange.backend.name)
         try:
             await self.call_backend(
                 exchange, backend_scope, receive, send, shadow.capture if shadow else None
             )
         finally:  # cancelled requests are counted out too
+            if admission is not None:
+                admission.leave()
             self.record(exchange)
         if shadow is not None and exchange.response_complete and not exchange.failed:
             self.controls.shadower.submit(shadow)
@@ -262,6 +291,24 @@ class Dispatcher:
                     "backend_failed": False,
                 },
             )
+
+    async def shed(self, exchange: Exchange, send: Send) -> None:
+        """503 + Retry-After in the contract's error shape: the backend is at its
+        admission bound and no place freed up within its queue timeout."""
+        backend = exchange.backend.name
+        start, body = json_error(503, f"backend {backend!r} is at capacity: retry later")
+        start["headers"] += [
+            (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
+            (SERVED_BY, b"gateway"),
+            (REQUEST_ID, exchange.request_id.encode()),
+        ]
+        await send(start)
+        await send(body)
+        exchange.status, exchange.reason = 503, SHED
+        exchange.response_started = exchange.response_complete = True
+        self.metrics.admission_refused(backend)
+        self.metrics.request_started(backend)
+        self.record(exchange)
 
     async def call_backend(
         self,

@@ -151,6 +151,12 @@ class GatewayMetrics:
             ["route"],
             registry=registry,
         )
+        self.admission_refused_total = Counter(
+            "mvgate_admission_refused",
+            "Requests answered 503 because the backend's admission bound stayed full.",
+            ["backend"],
+            registry=registry,
+        )
         self.override_ignored = Counter(
             "mvgate_override_ignored",
             "Requests whose override named a backend the table does not have.",
@@ -191,6 +197,9 @@ class GatewayMetrics:
         self.requests.labels(route, method, "gateway", str(status)).inc()
         self.duration.labels(route, "gateway").observe(seconds)
         self.rate_limited.labels(route).inc()
+
+    def admission_refused(self, backend: str) -> None:
+        self.admission_refused_total.labels(backend).inc()
 
     # -- everything else -------------------------------------------------------------------
 

@@ -36,7 +36,17 @@ def _import_string(value: str) -> str:
     return value
 
 
-class WsgiBackend(Model):
+class Admitted(Model):
+    """The admission bound every backend kind may have: at most `max_in_flight` requests
+    at once; a request that finds it full waits up to `queue_timeout` seconds for a place,
+    then is answered 503 with Retry-After (so past capacity the admitted requests keep
+    their latency instead of every request slowing down)."""
+
+    max_in_flight: int | None = Field(default=None, ge=1, le=100_000)
+    queue_timeout: float = Field(default=0.1, ge=0, le=30)
+
+
+class WsgiBackend(Admitted):
     """A WSGI app (or a factory returning one), run on its own bounded thread pool."""
 
     wsgi: str
@@ -55,7 +65,7 @@ class WsgiBackend(Model):
         return self.wsgi
 
 
-class AsgiBackend(Model):
+class AsgiBackend(Admitted):
     """An ASGI app (or a factory returning one), whose lifespan the gateway runs."""
 
     asgi: str
@@ -72,7 +82,7 @@ class AsgiBackend(Model):
         return self.asgi
 
 
-class UrlBackend(Model):
+class UrlBackend(Admitted):
     """Another process, reached through a streaming HTTP proxy."""
 
     url: str

@@ -1,0 +1,1 @@
+"""The gateway's `url:` backend and WSGI mount against their usual peers (nginx, gunicorn)."""
