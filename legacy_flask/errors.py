@@ -2,7 +2,7 @@
 
 Views raise `ApiError(status, message)`; the handlers here also turn Werkzeug's HTTP
 exceptions (unknown path, wrong method, body too large) and unexpected crashes into that
-shape. HTML pages keep Flask's default error pages.
+shape. Everywhere else a browser gets the product's own error page (web_ui's error.html).
 """
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from legacy_flask.services.upstream import UpstreamError
+from web_ui.error_pages import ERROR_PAGE_TEMPLATE, error_page_context
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,20 @@ def error_response(status: int, message: str) -> Response:
     return ApiError(status, message).to_response()
 
 
+def error_page(status: int) -> Response:
+    """MVidarr's HTML error page for `status`."""
+    html = render_template(ERROR_PAGE_TEMPLATE, **error_page_context(status))
+    return Response(html, status=status, mimetype="text/html")
+
+
+def _keep_headers(response: Response, error: HTTPException) -> Response:
+    # Keep what the exception says beyond its body: Allow on a 405, Content-Range on a 416.
+    for name, value in error.get_headers():
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value
+    return response
+
+
 def _handle_api_error(error: ApiError) -> Response:
     return error.to_response()
 
@@ -65,23 +80,20 @@ def _handle_upstream_error(error: UpstreamError) -> Response:
 
 
 def _handle_http_exception(error: HTTPException) -> Response | HTTPException:
-    if not wants_json_errors(request.path) or error.code is None:
+    if error.code is None:
         return error
+    if not wants_json_errors(request.path):
+        return _keep_headers(error_page(error.code), error)
     message = HTTP_ERROR_MESSAGES.get(error.code, error.name)
-    response = error_response(error.code, message)
-    # Keep what the exception says beyond its body: Allow on a 405, Content-Range on a 416.
-    for name, value in error.get_headers():
-        if name.lower() not in ("content-type", "content-length"):
-            response.headers[name] = value
-    return response
+    return _keep_headers(error_response(error.code, message), error)
 
 
-def _handle_unexpected(error: Exception) -> Response | HTTPException:
+def _handle_unexpected(error: Exception) -> Response:
     # Flask hands HTTPExceptions to their own handler; this one only sees real crashes.
     logger.exception("unhandled error on %s %s", request.method, request.path, exc_info=error)
     if wants_json_errors(request.path):
         return error_response(500, HTTP_ERROR_MESSAGES[500])
-    return InternalServerError()
+    return error_page(500)
 
 
 def register_error_handlers(app: Flask) -> None:

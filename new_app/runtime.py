@@ -18,6 +18,7 @@ import httpx
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from new_app.errors import render_error_pages
 from new_app.jobs import JobQueue
 from new_app.jobs.arq_queue import ArqJobQueue
 from new_app.jobs.context import JobServices, this_worker
@@ -42,6 +43,7 @@ class Runtime:
     jobs: JobQueue
     events: EventHub
     transcodes: TranscodeSlots
+    error_pages: dict[int, str]  # status -> the HTML error page, rendered at start
 
 
 def page_templates(assets: StaticAssets) -> Jinja2Templates:
@@ -58,6 +60,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     client = await anyio.to_thread.run_sync(upstream_client, settings)
     session_factory = async_session_factory(engine)
     assets = StaticAssets(STATIC_ROOT)
+    templates = page_templates(assets)
+    error_pages = await anyio.to_thread.run_sync(render_error_pages, templates)
     async with client as http:
         jobs, events = await open_jobs(settings, session_factory, http)
         try:
@@ -67,10 +71,11 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
                 session_factory=session_factory,
                 http=http,
                 assets=assets,
-                templates=page_templates(assets),
+                templates=templates,
                 jobs=jobs,
                 events=events,
                 transcodes=TranscodeSlots(settings.max_concurrent_transcodes),
+                error_pages=error_pages,
             )
         finally:
             await events.close()
