@@ -25,6 +25,7 @@ PAGE_TEMPLATES = {
     "downloads.html": {},
     "settings.html": {},
     "login.html": {},
+    "account.html": {},
 }
 MODULE_IMPORT = re.compile(r"""^import\s.*?\sfrom\s+["'](?P<path>[^"']+)["'];?$""", re.MULTILINE)
 VERSIONED_STATIC_URL = re.compile(

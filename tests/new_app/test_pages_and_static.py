@@ -18,7 +18,7 @@ from tests.new_app.conftest import SettingsFactory
 from web_ui import STATIC_ROOT, StaticAssets
 
 PAGES = ["/", "/artists", "/artist/3", "/videos", "/video/7", "/playlists", "/playlist/2",
-         "/downloads", "/settings", "/login"]  # fmt: skip
+         "/downloads", "/settings", "/login", "/account"]  # fmt: skip
 YEAR_IMMUTABLE = "public, max-age=31536000, immutable"
 
 
