@@ -105,7 +105,8 @@ function pagerButton(text, target, { page, pages, onGo }, properties = {}) {
 function jumpForm({ page, pages, onGo }) {
   const input = el("input", { type: "number", class: "pager-jump-input", min: 1, max: pages, step: 1,
     value: String(page), "aria-label": "Page number", inputmode: "numeric" });
-  const form = el("form", { class: "pager-jump" }, input,
+  // novalidate: a page past the last is clamped to it, not refused by the browser.
+  const form = el("form", { class: "pager-jump", novalidate: true }, input,
     el("button", { type: "submit", class: "button-quiet" }, "Go"));
   form.addEventListener("submit", (event) => {
     event.preventDefault();
