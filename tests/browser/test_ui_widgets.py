@@ -5,6 +5,7 @@ someone else's)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -159,4 +160,36 @@ def test_change_your_password_and_an_admin_resets_it(
     page.goto("/login?next=/account")
     log_in(page, "user", original)
     expect(page.locator("#current-user")).to_have_text("user (user)")
+    problems.assert_none()
+
+
+def test_artists_as_posters_remembered_and_the_table_sorts_by_its_headers(
+    page: Page, problems: PageProblems, screenshot
+) -> None:
+    page.goto("/artists")
+    expect(page.locator("#artist-list")).to_be_visible()
+    page.locator("#artist-view [data-view=posters]").click()
+    posters = page.locator("#artist-posters .artist-poster")
+    expect(posters.first).to_be_visible()
+    expect(page.locator("#artist-posters img.thumbnail").first).to_be_visible()
+    screenshot("posters")
+    page.reload()
+    expect(page.locator("#artist-posters")).to_be_visible()  # the choice is remembered
+    page.locator("#artist-view [data-view=table]").click()
+
+    videos_header = page.locator("#artist-list th", has=page.locator("[data-sort=video_count]"))
+    videos_header.locator("button").click()
+    expect(page).to_have_url(re.compile(r"sort=video_count"))
+    expect(videos_header).to_have_attribute("aria-sort", "ascending")
+    expect(page.locator("#artist-sort")).to_have_value("video_count")
+    videos_header.locator("button").click()
+    expect(videos_header).to_have_attribute("aria-sort", "descending")
+    counts = [int(text) for text in page.locator("#artist-list tbody td.numeric").all_inner_texts()]
+    assert counts == sorted(counts, reverse=True), counts
+
+    page.goto("/videos?view=table")
+    year = page.locator(".video-table th", has=page.locator("[data-sort=year]"))
+    year.locator("button").click()
+    expect(year).to_have_attribute("aria-sort", "ascending")
+    expect(page.locator("#sort-select")).to_have_value("year")
     problems.assert_none()

@@ -141,6 +141,20 @@ export function pager({ page, pages, onGo, name }) {
   return nav;
 }
 
+/**
+ * A column header that sorts by `key` (one of the API's sort values): a click sorts
+ * ascending, a click on the current sort column flips the order. onSort(key, order).
+ */
+export function sortableHeader(text, key, { sort, order, onSort }, properties = {}) {
+  const current = sort === key;
+  const next = current && order === "asc" ? "desc" : "asc";
+  const arrow = current ? (order === "asc" ? " ▲" : " ▼") : "";
+  return el("th", { scope: "col", "aria-sort": current ? (order === "asc" ? "ascending" : "descending") : "none",
+    ...properties },
+  el("button", { type: "button", class: "sort-button", dataset: { sort: key },
+    onclick: () => onSort(key, next) }, text, arrow));
+}
+
 /** "Showing 1–24 of 5,000" for offset paging. */
 export function rangeSummary({ offset, count, total }, noun) {
   if (!total) return `No ${noun}`;
