@@ -2,7 +2,7 @@
 
 Views raise `ApiError(status, message)`; the handlers here also turn Werkzeug's HTTP
 exceptions (unknown path, wrong method, body too large) and unexpected crashes into that
-shape. HTML pages keep Flask's default error pages.
+shape. Everywhere else a browser gets the product's own error page (web_ui's error.html).
 """
 
 from __future__ import annotations
@@ -10,14 +10,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import HTTPException
 
 from legacy_flask.services.upstream import UpstreamError
 from shared_models.database import DATABASE_UNAVAILABLE, is_unavailable
 from shared_models.json_rules import BadInput
+from web_ui.error_pages import ERROR_PAGE_TEMPLATE, error_page_context
 
 logger = logging.getLogger(__name__)
 
@@ -64,16 +65,13 @@ def _handle_bad_input(error: BadInput) -> Response:
     return error_response(error.status, error.message)
 
 
-def _handle_upstream_error(error: UpstreamError) -> Response:
-    logger.warning("%s", error)
-    return error_response(502, f"{error.service} request failed")
+def error_page(status: int) -> Response:
+    """MVidarr's HTML error page for `status`."""
+    html = render_template(ERROR_PAGE_TEMPLATE, **error_page_context(status))
+    return Response(html, status=status, mimetype="text/html")
 
 
-def _handle_http_exception(error: HTTPException) -> Response | HTTPException:
-    if not wants_json_errors(request.path) or error.code is None:
-        return error
-    message = HTTP_ERROR_MESSAGES.get(error.code, error.name)
-    response = error_response(error.code, message)
+def _keep_headers(response: Response, error: HTTPException) -> Response:
     # Keep what the exception says beyond its body: Allow on a 405, Content-Range on a 416.
     for name, value in error.get_headers():
         if name.lower() not in ("content-type", "content-length"):
@@ -81,21 +79,35 @@ def _handle_http_exception(error: HTTPException) -> Response | HTTPException:
     return response
 
 
-def _handle_database_error(error: Exception) -> Response | HTTPException:
+def _handle_upstream_error(error: UpstreamError) -> Response:
+    logger.warning("%s", error)
+    return error_response(502, f"{error.service} request failed")
+
+
+def _handle_http_exception(error: HTTPException) -> Response | HTTPException:
+    if error.code is None:
+        return error
+    if not wants_json_errors(request.path):
+        return _keep_headers(error_page(error.code), error)
+    message = HTTP_ERROR_MESSAGES.get(error.code, error.name)
+    return _keep_headers(error_response(error.code, message), error)
+
+
+def _handle_database_error(error: Exception) -> Response:
     if not is_unavailable(error):
         return _handle_unexpected(error)
     logger.error("database unavailable on %s %s: %s", request.method, request.path, error)
     if wants_json_errors(request.path):
         return error_response(503, DATABASE_UNAVAILABLE)
-    return ServiceUnavailable()
+    return error_page(503)
 
 
-def _handle_unexpected(error: Exception) -> Response | HTTPException:
+def _handle_unexpected(error: Exception) -> Response:
     # Flask hands HTTPExceptions to their own handler; this one only sees real crashes.
     logger.exception("unhandled error on %s %s", request.method, request.path, exc_info=error)
     if wants_json_errors(request.path):
         return error_response(500, HTTP_ERROR_MESSAGES[500])
-    return InternalServerError()
+    return error_page(500)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -87,6 +87,11 @@ def settings() -> str:
     return render_template("settings.html")
 
 
+@bp.get("/account")
+def account() -> str:
+    return render_template("account.html")
+
+
 @bp.get("/login")
 def login() -> str:
     return render_template("login.html")

@@ -1,19 +1,20 @@
 """Errors as the API contract wants them: `{"error": "..."}` for /api and /auth, always.
 
 Endpoints raise `ApiError(status, message)`. The handlers here also give the router's own
-misses (unknown path, wrong method) and unexpected crashes that shape. HTML pages keep
-plain HTML error pages, worded as the legacy app words them.
+misses (unknown path, wrong method) and unexpected crashes that shape. Everywhere else a
+browser gets the product's own error page (web_ui's error.html, as the legacy app renders
+it), rendered once when the app starts so that answering an error never renders a template.
 """
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,6 +23,7 @@ from new_app.services.upstream import UpstreamError
 from new_app.unmatched import answer_unmatched
 from shared_models.database import DATABASE_UNAVAILABLE, is_unavailable
 from shared_models.json_rules import BadInput
+from web_ui.error_pages import ERROR_PAGE_STATUSES, ERROR_PAGE_TEMPLATE, error_page_context
 
 logger = logging.getLogger(__name__)
 
@@ -39,30 +41,10 @@ HTTP_ERROR_MESSAGES = {
     500: "Internal server error",
 }
 
-# HTML error pages: the title and sentence browsers have always shown for these.
-HTML_ERROR_PAGES = {
-    400: (
-        "Bad Request",
-        "The browser (or proxy) sent a request that this server could not understand.",
-    ),
-    404: (
-        "Not Found",
-        "The requested URL was not found on the server. If you entered the URL manually "
-        "please check your spelling and try again.",
-    ),
-    405: ("Method Not Allowed", "The method is not allowed for the requested URL."),
-    413: ("Request Entity Too Large", "The data value transmitted exceeds the capacity limit."),
-    503: (
-        "Service Unavailable",
-        "The server is temporarily unable to service your request due to maintenance downtime "
-        "or capacity problems. Please try again later.",
-    ),
-    500: (
-        "Internal Server Error",
-        "The server encountered an internal error and was unable to complete your request. "
-        "Either the server is overloaded or there is an error in the application.",
-    ),
-}
+# Before the runtime is up (or without one), a page path's error is still HTML.
+BARE_ERROR_PAGE = (
+    "<!doctype html>\n<html lang=en>\n<title>{status}</title>\n<h1>Error {status}</h1>\n"
+)
 
 
 class ApiError(BadInput):
@@ -91,12 +73,16 @@ def error_json(
     return JSONResponse({"error": message, **extra}, status_code=status, headers=headers)
 
 
-def error_html(status: int, headers: Mapping[str, str] | None = None) -> HTMLResponse:
-    title, description = HTML_ERROR_PAGES.get(status, HTML_ERROR_PAGES[500])
-    body = (
-        f"<!doctype html>\n<html lang=en>\n<title>{status} {html.escape(title)}</title>\n"
-        f"<h1>{html.escape(title)}</h1>\n<p>{html.escape(description)}</p>\n"
-    )
+def render_error_pages(templates: Jinja2Templates) -> dict[int, str]:
+    """Every error page the app may answer, rendered ahead (call it off the event loop)."""
+    template = templates.get_template(ERROR_PAGE_TEMPLATE)
+    return {status: template.render(**error_page_context(status)) for status in ERROR_PAGE_STATUSES}
+
+
+def error_html(scope: Scope, status: int, headers: Mapping[str, str] | None = None) -> HTMLResponse:
+    runtime = getattr(getattr(scope.get("app"), "state", None), "runtime", None)
+    pages: Mapping[int, str] = getattr(runtime, "error_pages", {})
+    body = pages.get(status) or BARE_ERROR_PAGE.format(status=status)
     return HTMLResponse(body, status_code=status, headers=headers)
 
 
@@ -104,12 +90,12 @@ def wants_json_errors(path: str) -> bool:
     return path == "/api" or path.startswith(JSON_PATH_PREFIXES)
 
 
-def error_response(path: str, status: int, headers: Mapping[str, str] | None = None) -> Response:
+def error_response(scope: Scope, status: int, headers: Mapping[str, str] | None = None) -> Response:
     """The contract's error for `status`: JSON under /api and /auth, HTML elsewhere."""
-    if wants_json_errors(path):
+    if wants_json_errors(scope["path"]):
         message = HTTP_ERROR_MESSAGES.get(status, HTTP_ERROR_MESSAGES[400])
         return error_json(status, message, headers=headers)
-    return error_html(status, headers)
+    return error_html(scope, status, headers)
 
 
 def bad_input_response(error: BadInput) -> JSONResponse:
@@ -136,13 +122,13 @@ async def handle_http_exception(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     if error.status_code in (404, 405):
         return answer_unmatched(request, error.status_code, error_response)
-    return error_response(request.url.path, error.status_code, error.headers)
+    return error_response(request.scope, error.status_code, error.headers)
 
 
 async def handle_validation_error(request: Request, _error: Exception) -> Response:
     # Endpoints parse their own input with the contract's messages; this only guards
     # against FastAPI's default 422 body ever reaching a client.
-    return error_response(request.url.path, 400)
+    return error_response(request.scope, 400)
 
 
 def register_error_handlers(app: FastAPI) -> None:
@@ -187,6 +173,6 @@ class UnexpectedErrors:
             logger.error("database unavailable on %s %s: %s", scope["method"], path, error)
             if wants_json_errors(path):
                 return error_json(503, DATABASE_UNAVAILABLE)
-            return error_html(503)
+            return error_html(scope, 503)
         logger.exception("unhandled error on %s %s", scope["method"], path, exc_info=error)
-        return error_response(path, 500)
+        return error_response(scope, 500)

@@ -67,6 +67,11 @@ async def settings(runtime: RuntimeDep) -> HTMLResponse:
     return await render(runtime, "settings.html")
 
 
+@router.get("/account")
+async def account(runtime: RuntimeDep) -> HTMLResponse:
+    return await render(runtime, "account.html")
+
+
 @router.get("/login")
 async def login(runtime: RuntimeDep) -> HTMLResponse:
     return await render(runtime, "login.html")

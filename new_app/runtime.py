@@ -19,6 +19,7 @@ import httpx
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from new_app.errors import render_error_pages
 from new_app.idle_ping import create_engine_pinging_idle
 from new_app.jobs import JobQueue
 from new_app.jobs.arq_queue import ArqJobQueue
@@ -55,6 +56,7 @@ class Runtime:
         if self._ffmpeg is None:
             self._ffmpeg = await anyio.to_thread.run_sync(ffmpeg_path, self.settings)
         return self._ffmpeg
+    error_pages: dict[int, str]  # status -> the HTML error page, rendered at start
 
 
 def page_templates(assets: StaticAssets) -> Jinja2Templates:
@@ -74,6 +76,8 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
     media_root = await anyio.to_thread.run_sync(lambda: settings.resolved_media_root)
     session_factory = async_session_factory(engine)
     assets = StaticAssets(STATIC_ROOT)
+    templates = page_templates(assets)
+    error_pages = await anyio.to_thread.run_sync(render_error_pages, templates)
     async with client as http:
         jobs, events = await open_jobs(settings, session_factory, http)
         try:
@@ -83,11 +87,12 @@ async def open_runtime(settings: Settings) -> AsyncIterator[Runtime]:
                 session_factory=session_factory,
                 http=http,
                 assets=assets,
-                templates=page_templates(assets),
+                templates=templates,
                 jobs=jobs,
                 events=events,
                 transcodes=TranscodeSlots(settings.max_concurrent_transcodes),
                 media_root=media_root,
+                error_pages=error_pages,
             )
         finally:
             await events.close()

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import Scope
 
 from new_app.redirects import redirect_response
 
-ErrorResponder = Callable[[str, int, Mapping[str, str] | None], Response]
+ErrorResponder = Callable[[Scope, int, Mapping[str, str] | None], Response]
 
 _REPEATED_SLASHES = re.compile(r"/{2,}")
 # Mounted apps (static files) take only these methods.
@@ -92,18 +93,18 @@ def answer_unmatched(request: Request, status: int, error_response: ErrorRespond
             return redirect_response(absolute_url(request, merged), status=308)
         # The mounted app found the path but no file there: a plain 404.
         if status == 404:
-            return error_response(path, 404, None)
+            return error_response(request.scope, 404, None)
     else:
         target = table.slash_redirect_target(path, method)
         if target is not None:
             return redirect_response(absolute_url(request, target), status=308)
     allowed = table.methods_for(path)
     if not allowed:
-        return error_response(path, 404, None)
+        return error_response(request.scope, 404, None)
     allow = {"Allow": ", ".join(sorted(allowed))}
     if method == "OPTIONS":
         return Response(status_code=200, headers=allow, media_type="text/html")
-    return error_response(path, 405, allow)
+    return error_response(request.scope, 405, allow)
 
 
 def absolute_url(request: Request, path: str) -> str:

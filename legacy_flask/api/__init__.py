@@ -3,6 +3,7 @@
 from flask import Blueprint
 
 from legacy_flask.api import (
+    account,
     artists,
     auth,
     downloads,
@@ -26,4 +27,5 @@ API_BLUEPRINTS: tuple[Blueprint, ...] = (
     users.bp,
     health.bp,
     auth.bp,
+    account.bp,
 )

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from new_app.api import (
+    account,
     api_keys,
     artists,
     auth,
@@ -28,4 +29,5 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     api_keys.router,
     health.router,
     auth.router,
+    account.router,
 )

@@ -78,3 +78,32 @@ def test_priority_cancel_and_retry(
     row.get_by_role("button", name="Cancel").click()
     expect(row).to_have_attribute("data-status", "cancelled")
     problems.assert_none()
+
+
+def test_the_video_page_goes_live_when_its_download_finishes(
+    page: Page, problems: PageProblems, live_server: str, upstreams_url: str, screenshot
+) -> None:
+    """No reload: the progress shows under the actions, then the player replaces the
+    'not downloaded' panel (the legacy app has no websocket: the page polls)."""
+    candidates = [v for v in videos_with_status(live_server, "WANTED") if not v["local_path"]]
+    video = candidates[len(candidates) // 2]
+    slow_url = (
+        f"{upstreams_url}/media/slow/{video['youtube_id']}.mp4"
+        f"?bytes_per_second={TRICKLE_BYTES_PER_SECOND}"
+    )
+    api_put(live_server, f"/api/videos/{video['id']}", {"youtube_url": slow_url})
+    page.goto(f"/video/{video['id']}")
+    expect(page.locator("#no-file")).to_be_visible()
+    page.evaluate("window.sameDocument = true")
+    page.click("#queue-download")
+    progress = page.locator("#download-progress")
+    expect(progress).to_be_visible()
+    expect(progress).to_have_attribute("data-live", "polling")
+    screenshot("downloading")
+    expect(page.locator("#video-player")).to_be_visible(timeout=90_000)
+    expect(progress).to_be_hidden()
+    expect(page.locator("#video-page")).to_have_attribute("data-status", "DOWNLOADED")
+    expect(page.locator("#notices")).to_contain_text("Download finished")
+    assert page.evaluate("window.sameDocument === true"), "the page was reloaded"
+    wait_until_playing(page)
+    problems.assert_none()

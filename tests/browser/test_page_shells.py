@@ -23,6 +23,7 @@ PAGES = {
     "/downloads": "downloads",
     "/settings": "settings",
     "/login": "login",
+    "/account": "account",
 }
 
 

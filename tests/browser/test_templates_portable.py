@@ -11,6 +11,7 @@ import jinja2
 import pytest
 
 from web_ui import STATIC_ROOT, TEMPLATES_ROOT, StaticAssets
+from web_ui.error_pages import ERROR_PAGE_STATUSES, ERROR_PAGE_TEMPLATE, error_page_context
 
 TEMPLATES = TEMPLATES_ROOT
 PAGE_TEMPLATES = {
@@ -24,6 +25,7 @@ PAGE_TEMPLATES = {
     "downloads.html": {},
     "settings.html": {},
     "login.html": {},
+    "account.html": {},
 }
 MODULE_IMPORT = re.compile(r"""^import\s.*?\sfrom\s+["'](?P<path>[^"']+)["'];?$""", re.MULTILINE)
 VERSIONED_STATIC_URL = re.compile(
@@ -46,7 +48,16 @@ def plain_jinja() -> jinja2.Environment:
 
 def test_every_page_has_a_template() -> None:
     on_disk = {path.name for path in TEMPLATES.glob("*.html")} - {"base.html"}
-    assert on_disk == set(PAGE_TEMPLATES)
+    assert on_disk == set(PAGE_TEMPLATES) | {ERROR_PAGE_TEMPLATE}
+
+
+@pytest.mark.parametrize("status", ERROR_PAGE_STATUSES)
+def test_error_page_renders_without_flask(plain_jinja: jinja2.Environment, status: int) -> None:
+    html = plain_jinja.get_template(ERROR_PAGE_TEMPLATE).render(**error_page_context(status))
+    assert f'<p class="error-code">{status}</p>' in html
+    assert 'href="/"' in html  # a way back into the product
+    referenced = {match["path"] for match in VERSIONED_STATIC_URL.finditer(html)}
+    assert {"css/app.css", "js/layout.js"} <= referenced
 
 
 @pytest.mark.parametrize("name", sorted(PAGE_TEMPLATES))

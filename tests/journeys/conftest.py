@@ -27,6 +27,7 @@ from tests.browser.conftest import browser  # noqa: F401 - a fixture, used by na
 from tests.browser.problems import PageProblems
 from tests.journeys.session import Hooks, ServedBy, a_persons_session, prepare
 from tests.journeys.stack import Stack, StackConfig
+from tests.journeys.ui_tour import ui_tour
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "journeys"
 CANARY_COOKIE = "mvgate_uid"  # the gateway's default `users.cookie`
@@ -57,6 +58,7 @@ class Routing:
     table: str
     backends: set[str]  # who answers the person's requests from the start
     cookie: str | None = None  # the gateway's user cookie, set before the first request
+    tour: bool = False  # after the session, the UI tour (ui_tour.py) on the same stack
     # (name, table, backends) rewritten into the table before the playlist step and while
     # the download runs
     flips: list[tuple[str, str, set[str]]] = field(default_factory=list)
@@ -73,6 +75,7 @@ class Run:
     metrics: str = ""
     gateway_log: str = ""
     notes: dict[str, Any] = field(default_factory=dict)
+    tour: dict[str, Any] = field(default_factory=dict)  # what the UI tour saw, if it ran
     failure: str | None = None
 
     def check_completed(self) -> None:
@@ -146,6 +149,8 @@ class Journeys:
             run.diffs, run.metrics = stack.settled_shadow()
             (artifacts / "diffs.json").write_text(json.dumps(run.diffs, indent=1))
             (artifacts / "metrics.txt").write_text(run.metrics)
+            if routing.tour:
+                run.tour = ui_tour(page, stack.url, self.upstreams.root, run.problems, screenshot)
         except Exception:
             run.failure = traceback.format_exc()
             if context is not None and context.pages:

@@ -37,8 +37,8 @@ LEGACY, NEW = {"legacy"}, {"new"}
 ROUTINGS = {
     routing.name: routing
     for routing in (
-        Routing("all-legacy", tables.all_legacy(), LEGACY),
-        Routing("all-new", tables.all_new(), NEW),
+        Routing("all-legacy", tables.all_legacy(), LEGACY, tour=True),
+        Routing("all-new", tables.all_new(), NEW, tour=True),
         Routing(
             "canary-50-inside",
             tables.canary(CANARY_PERCENT),
@@ -94,6 +94,28 @@ def test_the_session_works_unchanged(name: str, run_journey: Callable[[Routing],
         reference = run_journey(ROUTINGS["all-legacy"])
         reference.check_completed()
         assert run.seen == reference.seen
+
+
+@pytest.mark.parametrize("name", ["all-legacy", "all-new"])
+def test_the_ui_tour_works_under_each_backend(
+    name: str, run_journey: Callable[[Routing], Run]
+) -> None:
+    """404 page, posters, sorted header, pager, live video page, phone toast and nav, own
+    password: the same under either backend (ui_tour.py), no JavaScript error, no failed
+    request (the session's test checks those for the whole run)."""
+    run = run_journey(ROUTINGS[name])
+    run.check_completed()
+    run.problems.assert_none()
+    tour = run.tour
+    assert tour["404 status"] == 404 and tour["404 title"] == "Page not found"
+    assert tour["posters"] and tour["toast in view"]
+    assert tour["video page status"] == "DOWNLOADED"
+    expected = "websocket" if tables.websocket_route(run.routing.table, JOBS_SOCKET) else "polling"
+    assert tour["video page updates"] == expected
+    if name != "all-legacy":
+        reference = run_journey(ROUTINGS["all-legacy"])
+        reference.check_completed()
+        assert run.tour == {**reference.tour, "video page updates": expected}
 
 
 @pytest.mark.parametrize("name", ["canary-50-inside", "canary-50-outside"])

@@ -83,10 +83,15 @@ def test_unknown_api_path_and_wrong_method(client: FlaskClient) -> None:
     assert {"GET", "PUT", "DELETE"} <= set(wrong.headers["Allow"].split(", "))
 
 
-def test_pages_keep_html_errors(client: FlaskClient) -> None:
+def test_pages_get_mvidarrs_own_error_pages(client: FlaskClient) -> None:
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
+    assert '<h1 id="error-title">Page not found</h1>' in response.get_data(as_text=True)
+    wrong = client.post("/videos")
+    assert (wrong.status_code, wrong.mimetype) == (405, "text/html")
+    assert "Method not allowed" in wrong.get_data(as_text=True)
+    assert "GET" in wrong.headers["Allow"]
 
 
 def test_oversized_body(client: FlaskClient) -> None:

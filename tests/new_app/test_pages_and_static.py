@@ -18,7 +18,7 @@ from tests.new_app.conftest import SettingsFactory
 from web_ui import STATIC_ROOT, StaticAssets
 
 PAGES = ["/", "/artists", "/artist/3", "/videos", "/video/7", "/playlists", "/playlist/2",
-         "/downloads", "/settings", "/login"]  # fmt: skip
+         "/downloads", "/settings", "/login", "/account"]  # fmt: skip
 YEAR_IMMUTABLE = "public, max-age=31536000, immutable"
 
 
@@ -39,11 +39,15 @@ async def test_pages_are_the_legacy_pages(
     assert new.text == old.get_data(as_text=True)
 
 
-async def test_unknown_pages_are_html_404s(client: httpx.AsyncClient, db_engine: Engine) -> None:
+async def test_unknown_pages_are_mvidarrs_own_404_page(
+    client: httpx.AsyncClient, db_engine: Engine, legacy: Flask
+) -> None:
     response = await client.get("/no-such-page")
     assert response.status_code == 404
     assert response.headers["content-type"] == "text/html; charset=utf-8"
-    assert "<h1>Not Found</h1>" in response.text
+    assert '<h1 id="error-title">Page not found</h1>' in response.text
+    assert 'class="site-nav"' in response.text  # the product's layout, with its nav
+    assert response.text == legacy.test_client().get("/no-such-page").get_data(as_text=True)
 
 
 async def test_current_versioned_static_urls_are_cached_for_a_year(

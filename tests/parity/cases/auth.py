@@ -78,4 +78,33 @@ CREDENTIALS = [
     get("/api/health/version", who="key:unknown", note="health ignores keys"),
 ]
 
-CASES = LOGIN + SESSION + CREDENTIALS
+NEW_PASSWORD = "a-brand-new-password"
+CHANGE = {"current_password": "mvidarr-user", "new_password": NEW_PASSWORD}
+
+OWN_PASSWORD = [
+    post("/auth/password", CHANGE, who="user"),
+    post("/auth/password", CHANGE, who="user", auth_required=True),
+    post(
+        "/auth/password",
+        {"current_password": "mvidarr-readonly", "new_password": NEW_PASSWORD},
+        who="readonly",
+        note="readonly may change its own password",
+    ),
+    post("/auth/password", {**CHANGE, "current_password": "wrong"}, who="user"),
+    post("/auth/password", {**CHANGE, "new_password": "short"}, who="user"),
+    post("/auth/password", {**CHANGE, "new_password": 12345678}, who="user"),
+    post("/auth/password", {**CHANGE, "current_password": ""}, who="user"),
+    post("/auth/password", {"current_password": "mvidarr-user"}, who="user"),
+    post("/auth/password", {"new_password": NEW_PASSWORD}, who="user"),
+    post("/auth/password", {**CHANGE, "confirm": NEW_PASSWORD}, who="user", note="unknown field"),
+    post("/auth/password", MALFORMED_JSON, who="user"),
+    post("/auth/password", EMPTY_BODY, who="user"),
+    post("/auth/password", CHANGE, note="not logged in"),
+    post("/auth/password", CHANGE, auth_required=True, note="not logged in"),
+    post("/auth/password", CHANGE, who="key:user", note="an API key is not a session"),
+    post("/auth/password", CHANGE, who="disabled"),
+    post("/auth/password", CHANGE, who="ghost"),
+    get("/auth/password", note="POST only"),
+]
+
+CASES = LOGIN + SESSION + CREDENTIALS + OWN_PASSWORD

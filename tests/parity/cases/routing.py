@@ -38,6 +38,14 @@ UNKNOWN = [
     get("/api/artists/import-from-imvdb"),
 ]
 
+# A browser's misses get MVidarr's own error page, the same bytes from either backend.
+PAGES = [
+    get("/no-such-page", note="the product's 404 page"),
+    get("/video/not-a-number", note="a page path that matches no route"),
+    get("/static/no-such-file.js", note="a static miss"),
+    post("/videos", {"x": 1}, note="wrong method on a page: 405 page with Allow"),
+]
+
 METHODS = [
     head("/api/videos/"),
     head(f"/api/videos/{VIDEO_MP4}"),
@@ -55,4 +63,4 @@ LIMITS = [
     post("/api/artists/", Raw(b"null")),
 ]
 
-CASES = SLASHES + UNKNOWN + METHODS + LIMITS
+CASES = SLASHES + UNKNOWN + PAGES + METHODS + LIMITS

@@ -1,15 +1,18 @@
 // /artists: the artists in the library (search, monitored filter, sort, paging), plus
-// discovering artists on IMVDb and importing them with their videos.
+// discovering artists on IMVDb and importing them with their videos. The artists show as a
+// table (headers sort) or as a poster grid of their images; the choice is remembered.
 
 import { get, post } from "./api.js";
 import { action, byId, debounce, el, placeholder, run, showError, showMessage } from "./dom.js";
-import { pager } from "./components.js";
+import { missingThumbnail, pager, sortableHeader, thumbnailImage } from "./components.js";
 import { formatCount, formatGenres } from "./format.js";
 import { positiveInteger, readState, writeState } from "./url-state.js";
 
 const DEFAULTS = { search: "", monitored: "", sort: "name", order: "asc", page: "1" };
 const PER_PAGE = 50;
 const state = readState(DEFAULTS);
+const VIEW_KEY = "mvidarr.artists.view";
+let view = localStorage.getItem(VIEW_KEY) === "posters" ? "posters" : "table";
 let latestRequest = 0;
 
 function showStateInForm() {
@@ -35,22 +38,54 @@ function artistRow(artist) {
     el("td", {}, formatGenres(artist.genres)));
 }
 
+const sorting = {
+  get sort() { return state.sort; },
+  get order() { return state.order; },
+  onSort(sort, order) {
+    Object.assign(state, { sort, order, page: "1" });
+    showStateInForm();
+    load();
+  },
+};
+
+function artistTable(artists) {
+  return el("table", { class: "table", id: "artist-list" },
+    el("thead", {}, el("tr", {},
+      sortableHeader("Name", "name", sorting),
+      sortableHeader("Videos", "video_count", sorting, { class: "numeric" }),
+      el("th", { scope: "col" }, "Monitored"),
+      el("th", { scope: "col" }, "Genres"))),
+    el("tbody", {}, artists.map(artistRow)));
+}
+
+// Only ask for an image the artist has: a 404 image is a failed request.
+function artistPoster(artist) {
+  return el("a", { href: `/artist/${artist.id}`, class: "artist-poster", dataset: { artistId: artist.id } },
+    artist.thumbnail_url ? thumbnailImage(`/api/artists/${artist.id}/thumbnail`, "medium", "") : missingThumbnail("medium"),
+    el("span", { class: "artist-poster-name" }, artist.name),
+    el("span", { class: "artist-poster-meta muted" },
+      `${formatCount(artist.video_count)} videos${artist.monitored ? " · monitored" : ""}`));
+}
+
+function showView() {
+  for (const button of document.querySelectorAll("#artist-view [data-view]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.view === view));
+  }
+}
+
 function render(answer) {
   byId("artist-summary").textContent = answer.total
     ? `${formatCount(answer.total)} artist${answer.total === 1 ? "" : "s"}`
     : "No artists";
   const results = byId("artist-results");
   results.dataset.total = answer.total;
+  results.dataset.view = view;
   if (!answer.artists.length) {
     results.replaceChildren(placeholder(state.search || state.monitored ? "No artists match these filters." : "No artists yet."));
   } else {
-    results.replaceChildren(el("table", { class: "table", id: "artist-list" },
-      el("thead", {}, el("tr", {},
-        el("th", { scope: "col" }, "Name"),
-        el("th", { scope: "col", class: "numeric" }, "Videos"),
-        el("th", { scope: "col" }, "Monitored"),
-        el("th", { scope: "col" }, "Genres"))),
-      el("tbody", {}, answer.artists.map(artistRow))));
+    results.replaceChildren(view === "posters"
+      ? el("div", { class: "artist-posters", id: "artist-posters" }, answer.artists.map(artistPoster))
+      : artistTable(answer.artists));
   }
   byId("artist-pager").replaceChildren(pager({
     page: answer.page, pages: answer.pages, name: "artists",
@@ -146,5 +181,15 @@ for (const id of ["artist-monitored", "artist-sort", "artist-order"]) {
 byId("discover-form").addEventListener("submit", action(discover));
 byId("add-artist-form").addEventListener("submit", action(addArtist));
 
+for (const button of document.querySelectorAll("#artist-view [data-view]")) {
+  button.addEventListener("click", () => {
+    view = button.dataset.view;
+    localStorage.setItem(VIEW_KEY, view);
+    showView();
+    run(load);
+  });
+}
+
 showStateInForm();
+showView();
 run(load);

@@ -1,5 +1,5 @@
 // Pieces several pages show the same way: status badges, thumbnails, video cards,
-// progress bars, pagers and <select> menus.
+// progress bars, numbered pagers and <select> menus.
 
 import { el } from "./dom.js";
 import { formatDuration, formatPercent, titleCase } from "./format.js";
@@ -77,20 +77,82 @@ export function selectMenu(options, selected, properties = {}) {
   return select;
 }
 
+const PAGES_AROUND = 2; // numbered pages shown either side of the current one
+
+/** The page numbers a pager shows: the first, the last, a few around `page`, and null
+ * where a run of pages is left out ("…"). */
+export function pageNumbers(page, pages) {
+  const shown = new Set([1, pages]);
+  for (let number = page - PAGES_AROUND; number <= page + PAGES_AROUND; number += 1) {
+    if (number >= 1 && number <= pages) shown.add(number);
+  }
+  const numbers = [];
+  let previous = 0;
+  for (const number of [...shown].sort((a, b) => a - b)) {
+    if (number - previous > 1) numbers.push(null);
+    numbers.push(number);
+    previous = number;
+  }
+  return numbers;
+}
+
+function pagerButton(text, target, { page, pages, onGo }, properties = {}) {
+  return el("button", { type: "button", class: "button-quiet pager-button", disabled: target < 1 || target > pages
+    || target === page, onclick: () => onGo(target), ...properties }, text);
+}
+
+/** A number input and a button that go to the page typed (clamped to the pages there are). */
+function jumpForm({ page, pages, onGo }) {
+  const input = el("input", { type: "number", class: "pager-jump-input", min: 1, max: pages, step: 1,
+    value: String(page), "aria-label": "Page number", inputmode: "numeric" });
+  // novalidate: a page past the last is clamped to it, not refused by the browser.
+  const form = el("form", { class: "pager-jump", novalidate: true }, input,
+    el("button", { type: "submit", class: "button-quiet" }, "Go"));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const wanted = Number.parseInt(input.value, 10);
+    if (Number.isFinite(wanted)) onGo(Math.max(1, Math.min(pages, wanted)));
+  });
+  return form;
+}
+
 /**
- * Previous/next paging. `page` is 1-based; onGo(page) is called with the page to show.
- * `name` becomes data-pager so tests and styles can find this pager.
+ * Numbered paging with first/previous/next/last and a jump-to-page box. `page` is 1-based;
+ * onGo(page) is called with the page to show. `name` becomes data-pager so tests and styles
+ * can find this pager.
  */
 export function pager({ page, pages, onGo, name }) {
   const nav = el("nav", { class: "pager", "aria-label": "Pages", dataset: { pager: name, page, pages } });
   if (pages <= 1) return nav;
+  const state = { page, pages, onGo };
+  const numbers = pageNumbers(page, pages).map((number) => (number === null
+    ? el("span", { class: "pager-gap", "aria-hidden": "true" }, "…")
+    : pagerButton(String(number), number, state, {
+      dataset: { go: String(number) }, "aria-label": `Page ${number}`,
+      "aria-current": number === page ? "page" : null })));
   nav.append(
-    el("button", { type: "button", class: "button-quiet", dataset: { go: "previous" }, disabled: page <= 1,
-      onclick: () => onGo(page - 1) }, "‹ Previous"),
+    pagerButton("« First", 1, state, { dataset: { go: "first" } }),
+    pagerButton("‹ Previous", page - 1, state, { dataset: { go: "previous" } }),
+    el("span", { class: "pager-numbers" }, ...numbers),
+    pagerButton("Next ›", page + 1, state, { dataset: { go: "next" } }),
+    pagerButton("Last »", pages, state, { dataset: { go: "last" } }),
     el("span", { class: "pager-position" }, `Page ${page} of ${pages}`),
-    el("button", { type: "button", class: "button-quiet", dataset: { go: "next" }, disabled: page >= pages,
-      onclick: () => onGo(page + 1) }, "Next ›"));
+    jumpForm(state));
   return nav;
+}
+
+/**
+ * A column header that sorts by `key` (one of the API's sort values): a click sorts
+ * ascending, a click on the current sort column flips the order. onSort(key, order).
+ */
+export function sortableHeader(text, key, { sort, order, onSort }, properties = {}) {
+  const current = sort === key;
+  const next = current && order === "asc" ? "desc" : "asc";
+  const arrow = current ? (order === "asc" ? " ▲" : " ▼") : "";
+  return el("th", { scope: "col", "aria-sort": current ? (order === "asc" ? "ascending" : "descending") : "none",
+    ...properties },
+  el("button", { type: "button", class: "sort-button", dataset: { sort: key },
+    onclick: () => onSort(key, next) }, text, arrow));
 }
 
 /** "Showing 1–24 of 5,000" for offset paging. */

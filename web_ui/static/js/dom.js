@@ -1,5 +1,5 @@
 // Small DOM helpers: build elements without innerHTML (so data is never parsed as HTML),
-// show notices, and run async work with its errors shown instead of lost.
+// show notices (as toasts), and run async work with its errors shown instead of lost.
 
 import { ApiError, RedirectingToLogin } from "./api.js";
 
@@ -28,6 +28,22 @@ export function byId(id) {
   return element;
 }
 
+// Notices are toasts: they float in a corner of the viewport (so they are seen wherever
+// the page is scrolled, on a phone too) and dismiss themselves. A toast the pointer or the
+// keyboard is on stays until it is left, so its link can still be followed.
+const TOAST_MILLISECONDS = { info: 6000, error: 10000 };
+
+function dismissLater(item, milliseconds) {
+  let timer = null;
+  const start = () => { clearTimeout(timer); timer = setTimeout(() => item.remove(), milliseconds); };
+  const hold = () => clearTimeout(timer);
+  item.addEventListener("pointerenter", hold);
+  item.addEventListener("pointerleave", start);
+  item.addEventListener("focusin", hold);
+  item.addEventListener("focusout", start);
+  start();
+}
+
 function notice(kind, message, { link } = {}) {
   const dismiss = el("button", { type: "button", class: "notice-close", "aria-label": "Dismiss" }, "×");
   const item = el("div", { class: `notice notice-${kind}`, role: kind === "error" ? "alert" : "status" },
@@ -36,6 +52,7 @@ function notice(kind, message, { link } = {}) {
     dismiss);
   dismiss.addEventListener("click", () => item.remove());
   byId("notices").append(item);
+  dismissLater(item, TOAST_MILLISECONDS[kind] ?? TOAST_MILLISECONDS.info);
   return item;
 }
 

@@ -16,11 +16,10 @@ import { action, byId, el, placeholder, run, showError, showMessage } from "./do
 import { pager, progressBar, selectMenu, statusBadge } from "./components.js";
 import { DOWNLOAD_PRIORITIES, formatBytes, formatDate, formatPercent } from "./format.js";
 import { authState, canWrite } from "./layout.js";
+import { followJobEvents } from "./live-jobs.js";
 
 const POLL_MILLISECONDS = 1000;
 const LIVE_POLL_MILLISECONDS = 10000;
-const RECONNECT_MILLISECONDS = 3000;
-const MAX_RECONNECTS = 5;
 const HISTORY_PER_PAGE = 25;
 const ACTIVE = new Set(["queued", "downloading"]);
 
@@ -203,7 +202,6 @@ function showLiveMode() {
 // A download event: progress moves the bar in place; a change of state (queued, started,
 // finished) is read from the API, like a poll would.
 function onJobEvent(event) {
-  if (event.type !== "download") return;
   const row = queueRows.get(event.download_id);
   if (row && row.dataset.status === event.status) {
     updateQueueRow(row, event);
@@ -212,39 +210,12 @@ function onJobEvent(event) {
   }
 }
 
-function connectLive(attempt = 0) {
-  const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
-  let socket;
-  try {
-    socket = new WebSocket(`${scheme}//${window.location.host}/ws/jobs`);
-  } catch {
-    return; // no websocket here: polling goes on
-  }
-  let opened = false;
-  socket.addEventListener("open", () => {
-    opened = true;
-    live = true;
-    showLiveMode();
-    pollQueue(); // catch up on what happened before the socket opened
-  });
-  socket.addEventListener("message", (message) => {
-    try {
-      onJobEvent(JSON.parse(message.data));
-    } catch {
-      // A message that is not an event: nothing to show.
-    }
-  });
-  socket.addEventListener("close", () => {
-    const wasLive = live;
-    live = false;
-    showLiveMode();
-    if (wasLive) pollQueue();
-    // It worked before (a server restart, a route flipped): try again a few times. It never
-    // opened: the route has no websocket, and polling is the way.
-    if (opened && attempt < MAX_RECONNECTS) {
-      setTimeout(() => connectLive(attempt + 1), RECONNECT_MILLISECONDS);
-    }
-  });
+function onLiveChange(isLive) {
+  const wasLive = live;
+  live = isLive;
+  showLiveMode();
+  // Opened: catch up on what happened before. Closed: back to polling every second.
+  if (isLive || wasLive) pollQueue();
 }
 
 function historyRow(download) {
@@ -290,4 +261,4 @@ writable = auth ? canWrite(auth) : true;
 run(loadHistory);
 showLiveMode();
 pollQueue();
-if ("WebSocket" in window) connectLive();
+followJobEvents({ onEvent: onJobEvent, onLiveChange });

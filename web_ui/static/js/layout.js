@@ -1,5 +1,5 @@
-// The header every page shares: highlights the current section and shows who is logged in
-// (from /auth/check) with a logout button.
+// The header every page shares: highlights the current section, folds the nav behind a menu
+// button on a phone, and shows who is logged in (from /auth/check) with a logout button.
 
 import { get, post } from "./api.js";
 import { byId, run } from "./dom.js";
@@ -52,11 +52,23 @@ async function showCurrentUser() {
   area.hidden = false;
 }
 
+// Under the phone breakpoint the nav folds behind a menu button (CSS hides it unless open).
+function setUpNavToggle() {
+  const toggle = document.getElementById("nav-toggle");
+  if (!toggle) return;
+  toggle.addEventListener("click", () => {
+    const open = toggle.getAttribute("aria-expanded") !== "true";
+    toggle.setAttribute("aria-expanded", String(open));
+    toggle.closest(".site-header").dataset.navOpen = String(open);
+  });
+}
+
 async function logOut() {
   await post("/auth/logout");
   window.location.assign("/login");
 }
 
 highlightCurrentSection();
+setUpNavToggle();
 document.getElementById("logout-button")?.addEventListener("click", () => run(logOut));
 run(showCurrentUser);

@@ -1,16 +1,29 @@
 // /video/<id>: one video's details, a player on its stream, and what a person can do with
 // it: edit title/status/year, refresh its metadata from IMVDb, queue a download, add it to
 // a playlist.
+//
+// While the video has a download queued or running, its progress shows under the actions,
+// and the page goes live when it finishes (the player appears, no reload). Progress comes
+// over /ws/jobs when that socket answers, else from polling the queue (as /downloads does).
 
 import { get, post, put } from "./api.js";
 import { action, byId, el, pageId, placeholder, run, showError, showMessage } from "./dom.js";
-import { artistLink, hasThumbnail, statusBadge } from "./components.js";
+import { artistLink, hasThumbnail, progressBar, statusBadge } from "./components.js";
 import { formatDate, formatDuration, formatGenres } from "./format.js";
 import { authState, canWrite } from "./layout.js";
+import { followJobEvents } from "./live-jobs.js";
 
 const videoId = pageId("videoId");
 const videoUrl = `/api/videos/${videoId}`;
 let current = null;
+
+const POLL_MILLISECONDS = 1500;
+const LIVE_POLL_MILLISECONDS = 10000;
+const ACTIVE = new Set(["queued", "downloading"]);
+let watched = null; // this video's queued or running download, while there is one
+let live = false; // the /ws/jobs socket is open
+let watchTimer = null;
+let pollFailing = false;
 
 // MediaError codes, as a person would want to read them.
 const MEDIA_ERRORS = {
@@ -136,10 +149,74 @@ async function saveEdits() {
   showMessage("Saved.");
 }
 
+function showDownload(download) {
+  const box = byId("download-progress");
+  box.hidden = !download;
+  if (!download) {
+    delete box.dataset.status;
+    box.replaceChildren();
+    return;
+  }
+  box.dataset.status = download.status;
+  box.replaceChildren(statusBadge(download.status), progressBar(download.progress, "Download progress"));
+}
+
+function watchSoon() {
+  clearTimeout(watchTimer);
+  if (watched) watchTimer = setTimeout(checkDownload, live ? LIVE_POLL_MILLISECONDS : POLL_MILLISECONDS);
+}
+
+// The download left the queue: show the video as it is now, and say how it ended.
+async function downloadEnded() {
+  watched = null;
+  showDownload(null);
+  const video = await get(videoUrl);
+  render(video);
+  if (video.local_path) showMessage("Download finished: the video is ready to play.");
+  else showMessage("The download did not finish.", { link: { href: "/downloads", text: "See downloads" } });
+}
+
+async function checkDownload() {
+  try {
+    const answer = await get("/api/downloads/queue");
+    pollFailing = false;
+    const active = answer.downloads.find((download) => download.video_id === videoId);
+    if (active) {
+      watched = active;
+      showDownload(active);
+    } else if (watched) {
+      await downloadEnded();
+    }
+  } catch (error) {
+    if (!pollFailing) showError(error); // one notice per outage, not one a poll
+    pollFailing = true;
+  }
+  watchSoon();
+}
+
+function onJobEvent(event) {
+  if (event.video_id !== videoId) return;
+  if (ACTIVE.has(event.status)) {
+    watched = { ...watched, ...event };
+    showDownload(watched);
+  } else {
+    checkDownload();
+  }
+}
+
+function onLiveChange(isLive) {
+  live = isLive;
+  byId("download-progress").dataset.live = isLive ? "websocket" : "polling";
+  checkDownload();
+}
+
 async function queueDownload() {
   const answer = await post(`${videoUrl}/download`, {});
   showMessage(answer.message, { link: { href: "/downloads", text: "Go to downloads" } });
   render(await get(videoUrl));
+  watched = answer.download;
+  showDownload(watched);
+  watchSoon();
 }
 
 async function refreshMetadata() {
@@ -172,5 +249,8 @@ byId("refresh-metadata").addEventListener("click", action(refreshMetadata));
 byId("add-to-playlist-form").addEventListener("submit", action(addToPlaylist));
 
 await loadVideo();
+byId("download-progress").dataset.live = "polling";
+checkDownload();
+followJobEvents({ onEvent: onJobEvent, onLiveChange });
 run(loadPlaylists);
 run(disableWritesForReadonly);

@@ -3,7 +3,7 @@
 
 import { get, post } from "./api.js";
 import { action, byId, debounce, el, placeholder, run, showError, showMessage } from "./dom.js";
-import { artistLink, pager, rangeSummary, selectCheckbox, statusBadge, videoCard, videoLink, videoThumbnail } from "./components.js";
+import { artistLink, pager, rangeSummary, selectCheckbox, sortableHeader, statusBadge, videoCard, videoLink, videoThumbnail } from "./components.js";
 import { formatDuration } from "./format.js";
 import { positiveInteger, readState, writeState } from "./url-state.js";
 
@@ -61,13 +61,24 @@ function videoTable(videos) {
     el("thead", {}, el("tr", {},
       el("th", { scope: "col" }, el("span", { class: "visually-hidden" }, "Select")),
       el("th", { scope: "col" }, el("span", { class: "visually-hidden" }, "Thumbnail")),
-      el("th", { scope: "col" }, "Title"),
-      el("th", { scope: "col" }, "Artist"),
-      el("th", { scope: "col", class: "numeric" }, "Year"),
+      sortableHeader("Title", "title", sorting),
+      sortableHeader("Artist", "artist_name", sorting),
+      sortableHeader("Year", "year", sorting, { class: "numeric" }),
       el("th", { scope: "col", class: "numeric" }, "Length"),
-      el("th", { scope: "col" }, "Status"))),
+      sortableHeader("Status", "status", sorting))),
     el("tbody", {}, videos.map(videoRow)));
 }
+
+// The table's headers sort like the sort menus do (and show in them).
+const sorting = {
+  get sort() { return state.sort; },
+  get order() { return state.order; },
+  onSort(sort, order) {
+    Object.assign(state, { sort, order, page: "1" });
+    showStateInForm();
+    load();
+  },
+};
 
 function render(answer) {
   const limit = positiveInteger(state.limit, 24);
