@@ -48,6 +48,7 @@ class Runtime:
     transcodes: TranscodeSlots
     # MEDIA_ROOT resolved once (resolving walks the path on disk: not per request).
     media_root: Path
+    error_pages: dict[int, str]  # status -> the HTML error page, rendered at start
     probes: ProbeCache = field(default_factory=ProbeCache)
     _ffmpeg: str | None = None
 
@@ -56,7 +57,6 @@ class Runtime:
         if self._ffmpeg is None:
             self._ffmpeg = await anyio.to_thread.run_sync(ffmpeg_path, self.settings)
         return self._ffmpeg
-    error_pages: dict[int, str]  # status -> the HTML error page, rendered at start
 
 
 def page_templates(assets: StaticAssets) -> Jinja2Templates:
