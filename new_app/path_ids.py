@@ -15,6 +15,6 @@ class ImpossibleIds:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and has_out_of_range_id(scope["path"]):
-            await error_response(scope["path"], 404)(scope, receive, send)
+            await error_response(scope, 404)(scope, receive, send)
             return
         await self.app(scope, receive, send)

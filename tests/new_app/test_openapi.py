@@ -12,7 +12,7 @@ from legacy_flask import create_app as create_legacy_app
 from legacy_flask.runtime import EXTENSION_KEY
 from tests.new_app.conftest import SettingsFactory
 
-LEGACY_ENDPOINT_COUNT = 55
+LEGACY_ENDPOINT_COUNT = 56
 _CONVERTER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 
 
