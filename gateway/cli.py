@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gateway.checking import check_file, coverage
+from gateway.checking import backend_import_problems, check_file, coverage
 from gateway.editing import flip_file
 from gateway.validation import TableError
 
@@ -77,6 +77,14 @@ def serve(
         for message in report.messages:
             errors.print(message, markup=False, highlight=False)
         errors.print("not serving: fix the routing table first")
+        raise typer.Exit(1)
+    assert report.table is not None
+    _importable_working_directory()
+    missing = backend_import_problems(report.table)
+    if missing:
+        for message in missing:
+            errors.print(f"{routes}: {message}", markup=False, highlight=False)
+        errors.print("not serving: a backend cannot be imported")
         raise typer.Exit(1)
     run(routes, host, port, workers, log_level, access_log, watch, proxy_headers)
 
