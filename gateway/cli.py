@@ -57,9 +57,15 @@ def _importable_working_directory() -> None:
 @app.command()
 def serve(
     routes: RoutesOption = DEFAULT_ROUTES,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on; 0 picks a free one.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    host: Annotated[
+        str, typer.Option(envvar="MVGATE_HOST", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(envvar="MVGATE_PORT", help="Port to listen on; 0 picks a free one.")
+    ] = 8000,
+    workers: Annotated[
+        int, typer.Option(envvar="MVGATE_WORKERS", min=1, help="Worker processes.")
+    ] = 1,
     log_level: Annotated[str, typer.Option(help="debug, info, warning, error.")] = "info",
     access_log: Annotated[bool, typer.Option(help="One JSON line per request.")] = True,
     watch: Annotated[bool, typer.Option(help="Reload when the table file changes.")] = True,
