@@ -13,7 +13,7 @@ from typing import Any
 
 from gateway.canary import load_hook
 from gateway.endpoints import Endpoint, EndpointIndex, endpoint_problems, endpoints_of
-from gateway.importing import ImportStringError, load_app
+from gateway.importing import ImportStringError, import_object, load_app
 from gateway.live_table import compile_routes
 from gateway.schema import AsgiBackend, RoutingTable, UrlBackend, WsgiBackend
 from gateway.templates import TemplateError, parse_template
@@ -54,6 +54,20 @@ def load_in_process_apps(
                 line = line_of(document, ("backends", name))
                 problems.append(Problem(str(error), line, f"backend {name!r}"))
     return apps, problems
+
+
+def backend_import_problems(table: RoutingTable) -> list[str]:
+    """In-process backends whose module does not import (factories are not called): what
+    `mvgate serve` refuses before binding, so a missing dependency is one line, not a
+    traceback in every worker."""
+    problems = []
+    for name, spec in table.backends.items():
+        if isinstance(spec, WsgiBackend | AsgiBackend):
+            try:
+                import_object(spec.target)
+            except ImportStringError as error:
+                problems.append(f"backend {name!r}: {error}")
+    return problems
 
 
 def hook_problems(document: Any, table: RoutingTable) -> list[Problem]:

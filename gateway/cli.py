@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from gateway.checking import check_file, coverage
+from gateway.checking import backend_import_problems, check_file, coverage
 from gateway.editing import flip_file
 from gateway.validation import TableError
 
@@ -57,9 +57,15 @@ def _importable_working_directory() -> None:
 @app.command()
 def serve(
     routes: RoutesOption = DEFAULT_ROUTES,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on; 0 picks a free one.")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    host: Annotated[
+        str, typer.Option(envvar="MVGATE_HOST", help="Address to listen on.")
+    ] = "127.0.0.1",
+    port: Annotated[
+        int, typer.Option(envvar="MVGATE_PORT", help="Port to listen on; 0 picks a free one.")
+    ] = 8000,
+    workers: Annotated[
+        int, typer.Option(envvar="MVGATE_WORKERS", min=1, help="Worker processes.")
+    ] = 1,
     log_level: Annotated[str, typer.Option(help="debug, info, warning, error.")] = "info",
     access_log: Annotated[bool, typer.Option(help="One JSON line per request.")] = True,
     watch: Annotated[bool, typer.Option(help="Reload when the table file changes.")] = True,
@@ -77,6 +83,14 @@ def serve(
         for message in report.messages:
             errors.print(message, markup=False, highlight=False)
         errors.print("not serving: fix the routing table first")
+        raise typer.Exit(1)
+    assert report.table is not None
+    _importable_working_directory()
+    missing = backend_import_problems(report.table)
+    if missing:
+        for message in missing:
+            errors.print(f"{routes}: {message}", markup=False, highlight=False)
+        errors.print("not serving: a backend cannot be imported")
         raise typer.Exit(1)
     run(routes, host, port, workers, log_level, access_log, watch, proxy_headers)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
+from importlib.metadata import PackageNotFoundError, distribution, packages_distributions
 from typing import Any
 
 
@@ -24,6 +26,9 @@ def import_object(spec: str) -> Any:
     except ModuleNotFoundError as error:
         if error.name is not None and module_name.startswith(error.name):
             raise ImportStringError(f"{spec!r}: no module named {error.name!r}") from None
+        hint = extra_hint(module_name, error.name)
+        if hint is not None:
+            raise ImportStringError(f"{spec!r}: {hint}") from None
         raise ImportStringError(f"{spec!r}: importing {module_name!r} failed: {error}") from error
     except Exception as error:
         raise ImportStringError(
@@ -37,6 +42,38 @@ def import_object(spec: str) -> Any:
                 f"{spec!r}: {module_name!r} has no attribute {attribute!r}"
             ) from None
     return target
+
+
+# A requirement line of the metadata: `flask>=3.0; extra == "legacy"`.
+_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_EXTRA_MARKER = re.compile(r"""extra\s*==\s*["']([^"']+)["']""")
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def extra_hint(module_name: str, missing: str | None) -> str | None:
+    """When the distribution that installed `module_name` lists the missing module under one
+    of its extras (not installed), the sentence that says which extra to install."""
+    if missing is None:
+        return None
+    top_level = module_name.partition(".")[0]
+    wanted = _canonical(missing.partition(".")[0])
+    for dist_name in packages_distributions().get(top_level, []):
+        try:
+            requirements = distribution(dist_name).requires or []
+        except PackageNotFoundError:
+            continue
+        for line in requirements:
+            name = _REQUIREMENT_NAME.match(line)
+            extra = _EXTRA_MARKER.search(line)
+            if name and extra and _canonical(name[0]) == wanted:
+                return (
+                    f"needs the {extra[1]!r} extra (pip install '{dist_name}[{extra[1]}]'): "
+                    f"no module named {missing!r}"
+                )
+    return None
 
 
 def looks_like_factory(target: Any) -> bool:

@@ -1,8 +1,9 @@
 """Finding and running ffmpeg (and ffprobe) the same way in both apps.
 
 ffmpeg comes from the FFMPEG_BINARY setting, else PATH, else the static build the
-imageio-ffmpeg wheel ships. That wheel has no ffprobe, so durations are read with ffprobe
-when one sits on PATH (or beside the chosen ffmpeg) and parsed from `ffmpeg -i` otherwise.
+imageio-ffmpeg wheel ships (the optional `bundled-ffmpeg` extra). That wheel has no
+ffprobe, so durations are read with ffprobe when one sits on PATH (or beside the chosen
+ffmpeg) and parsed from `ffmpeg -i` otherwise.
 
 The command builders and parsers are pure functions: the async app runs the same commands
 with `asyncio.create_subprocess_exec`; the `run_*`/`probe_*` helpers here block and are
@@ -36,8 +37,13 @@ def ffmpeg_path(settings: Settings | None = None) -> str:
     if on_path:
         return on_path
     # Imported late: the wheel is only needed on machines without a system ffmpeg.
-    import imageio_ffmpeg
-
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        raise FFmpegError(
+            "no ffmpeg: install the system's ffmpeg, set FFMPEG_BINARY, or install the "
+            "'bundled-ffmpeg' extra"
+        ) from None
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
